@@ -1,0 +1,156 @@
+import type { ModelPath, SourceLocation } from '../errors/diagnostic.js';
+
+/**
+ * The loader works on plain data as YAML gives it ("raw" values) until normalization
+ * turns it into the typed `Project`. Positions and `!reset` / `!override` tags are kept
+ * beside the data, keyed by the container object, so that every stage can keep working
+ * on plain objects and arrays.
+ */
+export type RawScalar = string | number | boolean | null;
+export type RawValue = RawScalar | RawValue[] | RawMap;
+export interface RawMap {
+  [key: string]: RawValue;
+}
+
+export type MergeTag = 'reset' | 'override';
+
+interface NodeMeta {
+  /** Location of the container node itself. */
+  self?: SourceLocation;
+  /** Location of each map key (for unknown-property errors). */
+  keys: Map<string, SourceLocation>;
+  /** Location of each entry's value, by key or index. */
+  values: Map<string | number, SourceLocation>;
+  /** `!reset` / `!override` tags on entries. */
+  tags: Map<string | number, MergeTag>;
+}
+
+const metaTable = new WeakMap<object, NodeMeta>();
+
+function metaOf(container: object): NodeMeta {
+  let m = metaTable.get(container);
+  if (m === undefined) {
+    m = { keys: new Map(), values: new Map(), tags: new Map() };
+    metaTable.set(container, m);
+  }
+  return m;
+}
+
+export function isRawMap(v: unknown): v is RawMap {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function setSelfLocation(container: object, loc: SourceLocation | undefined): void {
+  if (loc !== undefined) metaOf(container).self = loc;
+}
+
+export function selfLocation(container: object): SourceLocation | undefined {
+  return metaTable.get(container)?.self;
+}
+
+export function setEntryLocation(
+  container: object,
+  key: string | number,
+  valueLoc: SourceLocation | undefined,
+  keyLoc?: SourceLocation,
+): void {
+  const m = metaOf(container);
+  if (valueLoc !== undefined) m.values.set(key, valueLoc);
+  if (keyLoc !== undefined && typeof key === 'string') m.keys.set(key, keyLoc);
+}
+
+/** Location of an entry's value (falls back to its key, then to the container). */
+export function entryLocation(container: object, key: string | number): SourceLocation | undefined {
+  const m = metaTable.get(container);
+  if (m === undefined) return undefined;
+  return m.values.get(key) ?? (typeof key === 'string' ? m.keys.get(key) : undefined) ?? m.self;
+}
+
+/** Location of a map key (falls back to the value, then to the container). */
+export function keyLocation(container: object, key: string): SourceLocation | undefined {
+  const m = metaTable.get(container);
+  if (m === undefined) return undefined;
+  return m.keys.get(key) ?? m.values.get(key) ?? m.self;
+}
+
+export function setTag(container: object, key: string | number, tag: MergeTag): void {
+  metaOf(container).tags.set(key, tag);
+}
+
+export function tagOf(container: object, key: string | number): MergeTag | undefined {
+  return metaTable.get(container)?.tags.get(key);
+}
+
+export function clearTag(container: object, key: string | number): void {
+  metaTable.get(container)?.tags.delete(key);
+}
+
+/**
+ * Copies the position (and tag) of `from[fromKey]` onto `to[toKey]`. Stages that build new
+ * containers call this so errors found later still point at the right file and line.
+ */
+export function copyEntryMeta(from: object, fromKey: string | number, to: object, toKey: string | number): void {
+  const src = metaTable.get(from);
+  if (src === undefined) return;
+  const m = metaOf(to);
+  const v = src.values.get(fromKey);
+  if (v !== undefined) m.values.set(toKey, v);
+  if (typeof fromKey === 'string' && typeof toKey === 'string') {
+    const k = src.keys.get(fromKey);
+    if (k !== undefined) m.keys.set(toKey, k);
+  }
+  const t = src.tags.get(fromKey);
+  if (t !== undefined) m.tags.set(toKey, t);
+}
+
+/** Copies the container's own position from one container to another. */
+export function copySelfMeta(from: object, to: object): void {
+  const loc = metaTable.get(from)?.self;
+  if (loc !== undefined) metaOf(to).self = loc;
+}
+
+/**
+ * Finds the best location for a model path: the deepest node that exists along the path.
+ * With `forKey`, the last segment is a map key to point at (unknown properties).
+ */
+export function locate(root: RawValue | undefined, path: ModelPath, forKey = false): SourceLocation | undefined {
+  let node: RawValue | undefined = root;
+  let best: SourceLocation | undefined =
+    typeof root === 'object' && root !== null ? selfLocation(root) : undefined;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    if (seg === undefined || typeof node !== 'object' || node === null) break;
+    const last = i === path.length - 1;
+    const loc = last && forKey && typeof seg === 'string' ? keyLocation(node, seg) : entryLocation(node, seg);
+    if (loc !== undefined) best = loc;
+    const next: RawValue | undefined = Array.isArray(node)
+      ? typeof seg === 'number'
+        ? node[seg]
+        : undefined
+      : typeof seg === 'string'
+        ? node[seg]
+        : undefined;
+    node = next;
+  }
+  return best;
+}
+
+/** Deep copy that keeps every position and tag. */
+export function cloneRaw<T extends RawValue>(value: T): T {
+  if (Array.isArray(value)) {
+    const out: RawValue[] = value.map((v) => cloneRaw(v));
+    copySelfMeta(value, out);
+    value.forEach((_, i) => copyEntryMeta(value, i, out, i));
+    return out as T;
+  }
+  if (isRawMap(value)) {
+    const out: RawMap = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = cloneRaw(v);
+      copyEntryMeta(value, k, out, k);
+    }
+    copySelfMeta(value, out);
+    return out as T;
+  }
+  return value;
+}
