@@ -1,9 +1,9 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, stringify, visit } from 'yaml';
 import type { Document, Node as YamlNode, Scalar } from 'yaml';
 import type { DiagnosticBag, SourceLocation } from '../errors/diagnostic.js';
 import { formatPath } from '../errors/diagnostic.js';
 import type { RawMap, RawValue } from './raw.js';
-import { copyEntryMeta, isRawMap, setEntryLocation, setSelfLocation, setTag } from './raw.js';
+import { copyEntryMeta, isRawMap, keyLocation, setEntryLocation, setSelfLocation, setTag } from './raw.js';
 
 /** Alias expansion beyond this many nodes is treated as an alias bomb. */
 const MAX_NODE_VISITS = 100_000;
@@ -18,7 +18,32 @@ interface Ctx {
   readonly doc: Document.Parsed;
   readonly lines: LineCounter;
   readonly diags: DiagnosticBag;
+  /** Anchored nodes by name, in document order (an anchor may be redefined). */
+  readonly anchors: Map<string, YamlNode[]>;
   visits: number;
+}
+
+function indexAnchors(doc: Document.Parsed): Map<string, YamlNode[]> {
+  const anchors = new Map<string, YamlNode[]>();
+  visit(doc, (_key, node) => {
+    const anchor = (node as { anchor?: unknown } | null)?.anchor;
+    if (typeof anchor === 'string' && anchor !== '') {
+      const list = anchors.get(anchor) ?? [];
+      list.push(node as YamlNode);
+      anchors.set(anchor, list);
+    }
+  });
+  return anchors;
+}
+
+/** The node an alias refers to: the last anchor of that name defined before the alias. */
+function resolveAlias(ctx: Ctx, alias: YamlNode & { source: string }): YamlNode | undefined {
+  const list = ctx.anchors.get(alias.source);
+  if (list === undefined) return undefined;
+  const at = alias.range?.[0] ?? Number.MAX_SAFE_INTEGER;
+  let found: YamlNode | undefined;
+  for (const n of list) if ((n.range?.[0] ?? 0) < at) found = n;
+  return found;
 }
 
 /**
@@ -31,7 +56,8 @@ export function parseComposeYaml(text: string, file: string, diags: DiagnosticBa
   const docs = parseAllDocuments(text.replace(/^\uFEFF/, ''), {
     lineCounter: lines,
     prettyErrors: false,
-    uniqueKeys: true,
+    // Duplicate keys are reported by the conversion below, with the first key's line.
+    uniqueKeys: false,
     version: '1.2',
     strict: false,
   });
@@ -44,7 +70,7 @@ export function parseComposeYaml(text: string, file: string, diags: DiagnosticBa
       diags.error('yaml', cleanYamlMessage(e.message), at(lines, file, e.pos[0]));
     }
     if (bad) continue;
-    const ctx: Ctx = { file, doc, lines, diags, visits: 0 };
+    const ctx: Ctx = { file, doc, lines, diags, anchors: indexAnchors(doc), visits: 0 };
     const root = doc.contents;
     if (root === null || (isScalar(root) && root.value === null)) continue;
     if (!isMap(root)) {
@@ -93,12 +119,12 @@ function convert(ctx: Ctx, node: YamlNode | null, path: Array<string | number>, 
   if (++ctx.visits > MAX_NODE_VISITS) throw new AliasBombError();
   if (node === null) return null;
   if (isAlias(node)) {
-    const target = node.resolve(ctx.doc);
+    const target = resolveAlias(ctx, node);
     if (target === undefined) {
       ctx.diags.error('yaml', `unknown alias *${node.source}`, locOf(ctx, node), path);
       return null;
     }
-    return convert(ctx, target as YamlNode, path, key);
+    return convert(ctx, target, path, key);
   }
   if (isScalar(node)) return scalarValue(ctx, node, path, key);
   if (isSeq(node)) {
@@ -127,6 +153,11 @@ function convert(ctx: Ctx, node: YamlNode | null, path: Array<string | number>, 
       }
       const k = keyString(ctx, keyNode, path);
       if (k === undefined) continue;
+      if (Object.prototype.hasOwnProperty.call(out, k)) {
+        const first = keyLocation(out, k);
+        ctx.diags.error('yaml', `mapping key "${k}" already defined at line ${first?.line ?? '?'}`, locOf(ctx, keyNode), [...path, k]);
+        continue;
+      }
       out[k] = convert(ctx, valueNode, [...path, k], k);
       setEntryLocation(out, k, locOf(ctx, valueNode) ?? locOf(ctx, keyNode), locOf(ctx, keyNode));
       const tag = tagOfNode(valueNode);
@@ -177,4 +208,12 @@ function scalarValue(ctx: Ctx, node: Scalar, path: Array<string | number>, key: 
   if (typeof v === 'bigint') return Number(v);
   ctx.diags.error('yaml', `unsupported scalar value`, locOf(ctx, node), path);
   return null;
+}
+
+/**
+ * Serializes data as YAML the way `config` prints it: block style, two-space indents,
+ * sequences indented under their key, strings quoted only where YAML needs it.
+ */
+export function stringifyYaml(value: unknown): string {
+  return stringify(value, { indent: 2, indentSeq: true, lineWidth: 0, nullStr: 'null', aliasDuplicateObjects: false });
 }

@@ -28,6 +28,8 @@ export interface LoadOptions {
   consistency?: boolean;
   /** Resolve `environment` bare keys and load `env_file`s into `environment`. */
   resolveEnvironment?: boolean;
+  /** Also list the variables the compose files refer to (`config --variables`). */
+  collectVariables?: boolean;
 }
 
 /** One compose file to load. */
@@ -40,10 +42,8 @@ export interface ConfigFile {
 /** A lookup of interpolation variables; `undefined` when not set. */
 export type Lookup = (name: string) => string | undefined;
 
-export function lookupFrom(env: Mapping | ReadonlyMap<string, string>): Lookup {
-  if (env instanceof Map) return (name) => env.get(name);
-  const rec = env as Mapping;
-  return (name) => (Object.prototype.hasOwnProperty.call(rec, name) ? rec[name] : undefined);
+export function lookupFrom(env: Readonly<Mapping>): Lookup {
+  return (name) => (Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined);
 }
 
 /** Shared state for the stages of one load. */
