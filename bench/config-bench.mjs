@@ -3,9 +3,10 @@
 //
 //   npm run build && node bench/config-bench.mjs [--runs N] [--warmup N] [--mem-runs N]
 //                                                [--services N] [--seed N] [--json] [--keep]
-//                                                [--berth PATH-TO-bin/berth]
+//                                                [--berth PATH-TO-bin/berth] [--no-snapshot]
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -19,7 +20,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const probe = join(root, 'bench', 'rss-probe.mjs');
 
 function parseArgs(argv) {
-  const o = { runs: 10, warmup: 1, memRuns: 3, services: 500, seed: 20261124, json: false, keep: false, berth: join(root, 'bin', 'berth') };
+  const o = { runs: 10, warmup: 1, memRuns: 3, services: 500, seed: 20261124, json: false, keep: false, snapshot: true, berth: join(root, 'bin', 'berth') };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
     const num = () => {
@@ -34,6 +35,7 @@ function parseArgs(argv) {
     else if (a === '--seed') o.seed = num();
     else if (a === '--json') o.json = true;
     else if (a === '--keep') o.keep = true;
+    else if (a === '--no-snapshot') o.snapshot = false;
     else if (a === '--berth' && argv[k + 1] !== undefined) o.berth = resolve(argv[++k]);
     else throw new Error(`unknown option ${a}`);
   }
@@ -43,6 +45,24 @@ function parseArgs(argv) {
 const composeArgs = ['-f', 'compose.yaml', ...OVERRIDE_FILES.flatMap((f) => ['-f', f]), 'config'];
 // A clean, fixed environment so user settings (COMPOSE_FILE, DOCKER_HOST…) cannot skew a run.
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', LANG: 'C.UTF-8', COMPOSE_PROJECT_NAME: 'berthbench', ...BENCH_ENV };
+
+// Other people rebuild dist/ while a long benchmark runs; every berth run must use one build,
+// so the benchmark runs a private copy of bin/, dist/ and schema/ (node_modules is linked).
+function snapshotBuild(berthPath) {
+  const from = dirname(dirname(berthPath));
+  if (!existsSync(join(from, 'dist'))) throw new Error(`${from}/dist does not exist: run "npm run build" first`);
+  const to = mkdtempSync(join(tmpdir(), 'berth-bench-build-'));
+  for (const d of ['bin', 'dist', 'schema', 'package.json']) if (existsSync(join(from, d))) cpSync(join(from, d), join(to, d), { recursive: true });
+  symlinkSync(join(from, 'node_modules'), join(to, 'node_modules'), 'dir');
+  return { dir: to, berth: join(to, 'bin', 'berth') };
+}
+
+function buildInfo() {
+  const git = (args) => spawnSync('git', ['-C', root, ...args], { encoding: 'utf8' });
+  const head = git(['rev-parse', '--short', 'HEAD']);
+  const status = git(['status', '--porcelain', '--untracked-files=no']);
+  return head.status === 0 ? { commit: head.stdout.trim(), dirty: status.stdout.trim() !== '' } : { commit: null, dirty: null };
+}
 
 function peerVersion() {
   const r = spawnSync('docker-compose', ['version', '--short'], { encoding: 'utf8', env });
@@ -79,12 +99,18 @@ async function main() {
   const gnuTime = hasGnuTime();
   const report = {
     date: new Date().toISOString(), machine: machineInfo(),
-    project: { services: o.services, seed: o.seed, files: ['compose.yaml', ...OVERRIDE_FILES], command: ['config', ...composeArgs.slice(0, -1)].join(' ') },
-    options: { runs: o.runs, warmup: o.warmup, memRuns: o.memRuns, berth: o.berth },
+    project: { services: o.services, seed: o.seed, files: ['compose.yaml', ...OVERRIDE_FILES], command: `<tool> ${composeArgs.join(' ')}` },
+    build: buildInfo(),
+    options: { runs: o.runs, warmup: o.warmup, memRuns: o.memRuns, berth: o.berth, snapshot: o.snapshot },
     peer: { tool: 'docker-compose', version: version ?? null, fullVariant: null },
     results: [], ratios: null, targets: null,
   };
   try {
+    if (o.snapshot) {
+      const snap = snapshotBuild(o.berth);
+      dirs.build = snap.dir;
+      o.berth = snap.berth;
+    }
     dirs.full = generateProject({ services: o.services, seed: o.seed, variant: 'full' }).dir;
     const cases = [makeCase('berth', 'full', dirs.full, gnuTime, o.berth)];
     if (version !== undefined) {

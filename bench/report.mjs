@@ -25,6 +25,7 @@ export function renderTable(r) {
   const out = [
     `berth config benchmark, ${r.date}`,
     `machine: ${m.cpu} x${m.cpus}, ${m.memGb} GB, ${m.os}, node ${m.node}`,
+    `berth build: ${r.build.commit ?? 'unknown'}${r.build.dirty === true ? ' + uncommitted changes' : ''}${r.options.snapshot ? ' (snapshot of dist/ taken at start)' : ''}`,
     `project: ${r.project.services} services, ${r.project.files.join(' + ')} (seed ${r.project.seed}); cold process per run`,
     `runs: ${r.options.runs} timed (+${r.options.warmup} warm-up) and ${r.options.memRuns} memory runs per row, rounds interleaved`,
     `peer: ${r.peer.version === null ? 'docker-compose not installed' : `docker-compose ${r.peer.version}`}`,

@@ -61,7 +61,7 @@ function serviceJson(svc: Record<string, unknown>): { [k: string]: Json } {
     build.extra_hosts = hostsList((rest.build as Record<string, unknown>).extra_hosts);
   }
   const deps = rest.depends_on;
-  if (deps !== null && typeof deps === 'object') {
+  if (deps !== null && typeof deps === 'object' && !Array.isArray(deps)) {
     const d: { [k: string]: Json } = {};
     for (const k of Object.keys(deps).sort()) d[k] = toJson((deps as Record<string, unknown>)[k], 'dependency');
     out.depends_on = d;

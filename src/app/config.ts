@@ -2,11 +2,11 @@ import { DependencyGraph } from '../graph/dependency-graph.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { VariableInfo } from '../loader/interpolate.js';
 import { loadProject } from '../loader/load-project.js';
-import { stringifyYaml } from '../loader/parse-yaml.js';
 import type { LoadOptions } from '../loader/types.js';
 import { serviceConfigHash } from '../model/config-hash.js';
 import type { Project } from '../model/project.js';
 import { canonicalProject } from './canonical.js';
+import { toYaml } from './yaml-writer.js';
 
 export type ConfigView =
   | { kind: 'model' }
@@ -73,7 +73,7 @@ export function renderConfig(project: Project, view: ConfigView, format: 'yaml' 
   switch (view.kind) {
     case 'model': {
       const data = canonicalProject(project);
-      return format === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringifyYaml(data);
+      return format === 'json' ? JSON.stringify(data, null, 2) + '\n' : toYaml(data);
     }
     case 'quiet':
       return '';

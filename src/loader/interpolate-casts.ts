@@ -80,8 +80,21 @@ function matches(pattern: Pattern, path: ReadonlyArray<string | number>): boolea
   return true;
 }
 
+/** Patterns by their last segment (a literal key, or `*`), so a lookup checks only a few. */
+const BY_LAST = new Map<string, Array<readonly [Pattern, CastKind]>>();
+for (const entry of CASTS) {
+  const last = entry[0][entry[0].length - 1]!;
+  const list = BY_LAST.get(last) ?? [];
+  list.push(entry);
+  BY_LAST.set(last, list);
+}
+
 export function castKindFor(path: ReadonlyArray<string | number>): CastKind | undefined {
-  for (const [pattern, kind] of CASTS) if (matches(pattern, path)) return kind;
+  const last = path[path.length - 1];
+  if (typeof last !== 'string') return undefined;
+  for (const key of [last, '*']) {
+    for (const [pattern, kind] of BY_LAST.get(key) ?? []) if (matches(pattern, path)) return kind;
+  }
   return undefined;
 }
 

@@ -12,7 +12,7 @@ import { resolveExtends } from './extends.js';
 import { resolveIncludes, type IncludeRequest } from './include.js';
 import { collectVariables, interpolateDocument, type VariableInfo } from './interpolate.js';
 import { mergeModels } from './merge.js';
-import { normalizeModel } from './normalize.js';
+import { normalizeModel, removeObsoleteVersion } from './normalize.js';
 import { parseComposeYaml } from './parse-yaml.js';
 import { applyProfiles } from './profiles.js';
 import { normalizeProjectName, projectNameFromDirectory, validateProjectName } from './project-name.js';
@@ -151,7 +151,8 @@ async function load(s: Session): Promise<Project | undefined> {
 
   const selection = applyProfiles(acc, activeProfiles(opts, env), opts.services ?? [], diags);
   if (normalize && opts.resolveEnvironment !== false) {
-    resolveServiceEnvironment(selectedView(acc, opts.services), lookupFrom(env), diags);
+    const selected = selectedClosure(acc, opts.services);
+    resolveServiceEnvironment(acc, lookupFrom(env), diags, { baseDir: projectDir, ...(selected !== undefined ? { selected } : {}) });
   }
   if (normalize && opts.consistency !== false) checkConsistency(acc, selection.disabled, diags);
   if (diags.hasErrors) return undefined;
@@ -168,16 +169,13 @@ async function load(s: Session): Promise<Project | undefined> {
 }
 
 /**
- * The model restricted to the services named on the command line and their dependencies:
- * env files of services that will not run are not read (compose-spec.md §2.6).
+ * The services named on the command line and their dependencies: env files of services
+ * that will not run are not read (compose-spec.md §2.6). Undefined means all.
  */
-function selectedView(model: RawMap, names: readonly string[] | undefined): RawMap {
-  if (names === undefined || names.length === 0 || !isRawMap(model.services)) return model;
+function selectedClosure(model: RawMap, names: readonly string[] | undefined): Set<string> | undefined {
+  if (names === undefined || names.length === 0 || !isRawMap(model.services)) return undefined;
   const services = model.services as unknown as Record<string, ServiceConfig>;
-  const keep = new Set<string>(DependencyGraph.fromServices(services).withDependencies(names));
-  const view: RawMap = {};
-  for (const [name, svc] of Object.entries(model.services)) if (keep.has(name)) view[name] = svc;
-  return { ...model, services: view };
+  return new Set<string>(DependencyGraph.fromServices(services).withDependencies(names));
 }
 
 function displayName(path: string): string {
@@ -250,6 +248,7 @@ async function prepareDocument(
   env: Mapping,
   chain: string[],
 ): Promise<RawMap> {
+  removeObsoleteVersion(doc, s.diags);
   const lookup = lookupFrom(env);
   if (s.opts.collectVariables === true) {
     for (const v of collectVariables(doc)) if (!s.variables.has(v.name)) s.variables.set(v.name, v);

@@ -91,6 +91,12 @@ export function normalizePorts(list: RawValue[], onError: (index: number, messag
   const expanded: RawValue[] = [];
   const origin: number[] = [];
   list.forEach((item, i) => {
+    if (typeof item === 'string' && item.includes('${')) {
+      // Only seen with interpolation off (`config --no-interpolate`): keep the spec as written.
+      expanded.push(item);
+      origin.push(i);
+      return;
+    }
     if (typeof item === 'number' || typeof item === 'string') {
       let entries: PortEntry[];
       try {

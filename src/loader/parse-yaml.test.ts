@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DiagnosticBag } from '../errors/diagnostic.js';
-import { parseComposeYaml, stringifyYaml } from './parse-yaml.js';
+import { parseComposeYaml } from './parse-yaml.js';
 import { entryLocation, keyLocation, locate, tagOf } from './raw.js';
 
 function parse(text: string): { docs: ReturnType<typeof parseComposeYaml>; diags: DiagnosticBag } {
@@ -74,10 +74,5 @@ describe('YAML parse stage', () => {
     for (let i = 1; i < 8; i++) text += `a${i}: &a${i} [*a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}, *a${i - 1}]\n`;
     const { diags } = parse(text);
     assert.match(diags.items[0]?.message ?? '', /too many aliased nodes/);
-  });
-
-  it('prints YAML the way config does', () => {
-    assert.equal(stringifyYaml({ services: { web: { ports: [{ target: 80, published: '8080' }], networks: { default: null } } } }),
-      'services:\n  web:\n    ports:\n      - target: 80\n        published: "8080"\n    networks:\n      default: null\n');
   });
 });

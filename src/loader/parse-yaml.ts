@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, stringify, visit } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node as YamlNode, Scalar } from 'yaml';
 import type { DiagnosticBag, SourceLocation } from '../errors/diagnostic.js';
 import { formatPath } from '../errors/diagnostic.js';
@@ -70,7 +70,8 @@ export function parseComposeYaml(text: string, file: string, diags: DiagnosticBa
       diags.error('yaml', cleanYamlMessage(e.message), at(lines, file, e.pos[0]));
     }
     if (bad) continue;
-    const ctx: Ctx = { file, doc, lines, diags, anchors: indexAnchors(doc), visits: 0 };
+    const anchors = text.includes('&') ? indexAnchors(doc) : new Map<string, YamlNode[]>();
+    const ctx: Ctx = { file, doc, lines, diags, anchors, visits: 0 };
     const root = doc.contents;
     if (root === null || (isScalar(root) && root.value === null)) continue;
     if (!isMap(root)) {
@@ -210,10 +211,3 @@ function scalarValue(ctx: Ctx, node: Scalar, path: Array<string | number>, key: 
   return null;
 }
 
-/**
- * Serializes data as YAML the way `config` prints it: block style, two-space indents,
- * sequences indented under their key, strings quoted only where YAML needs it.
- */
-export function stringifyYaml(value: unknown): string {
-  return stringify(value, { indent: 2, indentSeq: true, lineWidth: 0, nullStr: 'null', aliasDuplicateObjects: false });
-}

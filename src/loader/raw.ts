@@ -17,12 +17,12 @@ export type MergeTag = 'reset' | 'override';
 interface NodeMeta {
   /** Location of the container node itself. */
   self?: SourceLocation;
-  /** Location of each map key (for unknown-property errors). */
-  keys: Map<string, SourceLocation>;
-  /** Location of each entry's value, by key or index. */
-  values: Map<string | number, SourceLocation>;
-  /** `!reset` / `!override` tags on entries. */
-  tags: Map<string | number, MergeTag>;
+  /** Location of each map key (for unknown-property errors); created on first use. */
+  keys?: Map<string, SourceLocation>;
+  /** Location of each entry's value, by key or index; created on first use. */
+  values?: Map<string | number, SourceLocation>;
+  /** `!reset` / `!override` tags on entries; created on first use. */
+  tags?: Map<string | number, MergeTag>;
 }
 
 const metaTable = new WeakMap<object, NodeMeta>();
@@ -30,7 +30,7 @@ const metaTable = new WeakMap<object, NodeMeta>();
 function metaOf(container: object): NodeMeta {
   let m = metaTable.get(container);
   if (m === undefined) {
-    m = { keys: new Map(), values: new Map(), tags: new Map() };
+    m = {};
     metaTable.set(container, m);
   }
   return m;
@@ -54,35 +54,36 @@ export function setEntryLocation(
   valueLoc: SourceLocation | undefined,
   keyLoc?: SourceLocation,
 ): void {
+  if (valueLoc === undefined && keyLoc === undefined) return;
   const m = metaOf(container);
-  if (valueLoc !== undefined) m.values.set(key, valueLoc);
-  if (keyLoc !== undefined && typeof key === 'string') m.keys.set(key, keyLoc);
+  if (valueLoc !== undefined) (m.values ??= new Map()).set(key, valueLoc);
+  if (keyLoc !== undefined && typeof key === 'string') (m.keys ??= new Map()).set(key, keyLoc);
 }
 
 /** Location of an entry's value (falls back to its key, then to the container). */
 export function entryLocation(container: object, key: string | number): SourceLocation | undefined {
   const m = metaTable.get(container);
   if (m === undefined) return undefined;
-  return m.values.get(key) ?? (typeof key === 'string' ? m.keys.get(key) : undefined) ?? m.self;
+  return m.values?.get(key) ?? (typeof key === 'string' ? m.keys?.get(key) : undefined) ?? m.self;
 }
 
 /** Location of a map key (falls back to the value, then to the container). */
 export function keyLocation(container: object, key: string): SourceLocation | undefined {
   const m = metaTable.get(container);
   if (m === undefined) return undefined;
-  return m.keys.get(key) ?? m.values.get(key) ?? m.self;
+  return m.keys?.get(key) ?? m.values?.get(key) ?? m.self;
 }
 
 export function setTag(container: object, key: string | number, tag: MergeTag): void {
-  metaOf(container).tags.set(key, tag);
+  (metaOf(container).tags ??= new Map()).set(key, tag);
 }
 
 export function tagOf(container: object, key: string | number): MergeTag | undefined {
-  return metaTable.get(container)?.tags.get(key);
+  return metaTable.get(container)?.tags?.get(key);
 }
 
 export function clearTag(container: object, key: string | number): void {
-  metaTable.get(container)?.tags.delete(key);
+  metaTable.get(container)?.tags?.delete(key);
 }
 
 /**
@@ -92,15 +93,14 @@ export function clearTag(container: object, key: string | number): void {
 export function copyEntryMeta(from: object, fromKey: string | number, to: object, toKey: string | number): void {
   const src = metaTable.get(from);
   if (src === undefined) return;
+  const v = src.values?.get(fromKey);
+  const k = typeof fromKey === 'string' && typeof toKey === 'string' ? src.keys?.get(fromKey) : undefined;
+  const t = src.tags?.get(fromKey);
+  if (v === undefined && k === undefined && t === undefined) return;
   const m = metaOf(to);
-  const v = src.values.get(fromKey);
-  if (v !== undefined) m.values.set(toKey, v);
-  if (typeof fromKey === 'string' && typeof toKey === 'string') {
-    const k = src.keys.get(fromKey);
-    if (k !== undefined) m.keys.set(toKey, k);
-  }
-  const t = src.tags.get(fromKey);
-  if (t !== undefined) m.tags.set(toKey, t);
+  if (v !== undefined) (m.values ??= new Map()).set(toKey, v);
+  if (k !== undefined && typeof toKey === 'string') (m.keys ??= new Map()).set(toKey, k);
+  if (t !== undefined) (m.tags ??= new Map()).set(toKey, t);
 }
 
 /** Copies the container's own position from one container to another. */

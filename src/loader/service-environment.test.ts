@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DiagnosticBag } from '../errors/diagnostic.js';
 import { parseComposeYaml } from './parse-yaml.js';
 import type { RawMap } from './raw.js';
+import { entryLocation } from './raw.js';
 import { normalizeModel } from './normalize.js';
 import { resolveModelPaths } from './resolve-paths.js';
 import { resolveServiceEnvironment } from './service-environment.js';
@@ -20,7 +21,7 @@ function run(yaml: string, selected?: ReadonlySet<string>): { model: RawMap; dia
   assert.ok(model);
   resolveModelPaths(model, dir, undefined);
   normalizeModel(model, { diags, projectName: 'p', lookup });
-  resolveServiceEnvironment(model, lookup, diags, selected);
+  resolveServiceEnvironment(model, lookup, diags, selected !== undefined ? { selected } : {});
   return { model, diags };
 }
 
@@ -56,6 +57,11 @@ void describe('resolveServiceEnvironment', () => {
     assert.deepEqual(diags.items, []);
     assert.deepEqual(service(model).environment, { A: '1', B: '1-d', DECLARED: 'd', REF: 'project', SHARED: 'declared' });
     assert.equal(service(model).env_file, undefined);
+    const env = service(model).environment as RawMap;
+    assert.equal(entryLocation(env, 'A')?.line, 4);
+    assert.equal(entryLocation(env, 'A')?.col, 16);
+    assert.equal(entryLocation(env, 'B')?.col, 23);
+    assert.equal(entryLocation(env, 'DECLARED')?.line, 7);
   });
 
   void it('an optional missing env file adds no environment', () => {

@@ -1,9 +1,15 @@
 import { readFileSync } from 'node:fs';
-import type { DiagnosticBag, ModelPath } from '../errors/diagnostic.js';
+import { resolve as resolvePath } from 'node:path';
+import type { DiagnosticBag, ModelPath, SourceLocation } from '../errors/diagnostic.js';
 import type { RawMap, RawValue } from './raw.js';
-import { copyEntryMeta, copySelfMeta, entryLocation, isRawMap, setSelfLocation } from './raw.js';
+import { copyEntryMeta, copySelfMeta, entryLocation, isRawMap, setEntryLocation, setSelfLocation } from './raw.js';
 import type { Lookup } from './types.js';
 import { parseDotEnv } from './dotenv.js';
+
+interface FileValues {
+  values: Map<string, string>;
+  from: Map<string, SourceLocation>;
+}
 
 interface FileSpec {
   path: string;
@@ -44,12 +50,14 @@ function loadFiles(
   lookup: Lookup,
   diags: DiagnosticBag,
   path: ModelPath,
-): Map<string, string> {
+  baseDir: string | undefined,
+): FileValues {
   const list = svc[key];
   const values = new Map<string, string>();
+  const from = new Map<string, SourceLocation>();
   for (const spec of fileSpecs(list)) {
     const at = typeof list === 'object' && list !== null ? list : svc;
-    const text = readText(spec.path);
+    const text = readText(baseDir !== undefined ? resolvePath(baseDir, spec.path) : spec.path);
     if (text === undefined) {
       if (spec.required) {
         const what = key === 'env_file' ? 'env file' : 'label file';
@@ -65,13 +73,18 @@ function loadFiles(
     const res = parseDotEnv(text, spec.path, lookup, { raw: spec.raw, fallback: (n) => earlier.get(n) });
     for (const p of res.problems) diags.error(key, p.message, p.location);
     for (const w of res.warnings) diags.warn('interpolation', w.message, w.location);
-    for (const [k, v] of res.values) values.set(k, v);
+    const loc = entryLocation(at, Array.isArray(list) ? spec.index : key);
+    for (const [k, v] of res.values) {
+      values.set(k, v);
+      if (loc !== undefined) from.set(k, loc);
+    }
   }
-  return values;
+  return { values, from };
 }
 
 /** Builds `file values` overlaid with the declared map (declared keys win), keeping positions. */
-function overlay(svc: RawMap, key: string, fromFiles: Map<string, string>): void {
+function overlay(svc: RawMap, key: string, files: FileValues): void {
+  const fromFiles = files.values;
   const declared = svc[key];
   if (fromFiles.size === 0 && !isRawMap(declared)) return;
   const out: RawMap = {};
@@ -85,6 +98,8 @@ function overlay(svc: RawMap, key: string, fromFiles: Map<string, string>): void
     } else {
       const v = fromFiles.get(k);
       if (v !== undefined) out[k] = v;
+      // Values from a file point at the `env_file` / `label_file` entry that brought them.
+      setEntryLocation(out, k, files.from.get(k));
     }
   }
   if (isRawMap(declared)) copySelfMeta(declared, out);
@@ -97,13 +112,15 @@ function overlay(svc: RawMap, key: string, fromFiles: Map<string, string>): void
  * model: `environment` bare keys from `lookup` (removed when unset), `env_file` contents under
  * `environment`, `label_file` contents under `labels`. Missing required files are errors.
  * With `selected`, only those services (the selection and its dependencies) are resolved.
+ * Relative file paths (left so by `--no-path-resolution`) are read from `baseDir`.
  */
 export function resolveServiceEnvironment(
   model: RawMap,
   lookup: Lookup,
   diags: DiagnosticBag,
-  selected?: ReadonlySet<string>,
+  opts: { selected?: ReadonlySet<string>; baseDir?: string } = {},
 ): void {
+  const { selected, baseDir } = opts;
   const services = model.services;
   if (!isRawMap(services)) return;
   for (const name of Object.keys(services).sort()) {
@@ -130,11 +147,11 @@ export function resolveServiceEnvironment(
         const v = declared[k];
         return typeof v === 'string' ? v : undefined;
       };
-      overlay(svc, 'environment', loadFiles(svc, 'env_file', envLookup, diags, path));
+      overlay(svc, 'environment', loadFiles(svc, 'env_file', envLookup, diags, path, baseDir));
       delete svc.env_file;
     }
     if (svc.label_file !== undefined) {
-      overlay(svc, 'labels', loadFiles(svc, 'label_file', lookup, diags, path));
+      overlay(svc, 'labels', loadFiles(svc, 'label_file', lookup, diags, path, baseDir));
       delete svc.label_file;
     }
   }
