@@ -122,7 +122,7 @@ async function main() {
         report.peer.fullVariant = { ok: true };
       } catch (err) {
         if (!(err instanceof RunError)) throw err;
-        report.peer.fullVariant = { ok: false, error: err.message.split('\n').slice(1, 3).join(' ').slice(0, 300) };
+        report.peer.fullVariant = { ok: false, error: err.message.split('\n').slice(1, 3).join(' ').replace(/\s+/g, ' ').slice(0, 300) };
       }
       cases.push(makeCase('berth', 'peer', dirs.peer, gnuTime, o.berth), makeCase('docker-compose', 'peer', dirs.peer, gnuTime, o.berth));
     } else {

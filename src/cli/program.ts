@@ -2,14 +2,29 @@ import { Command, Option } from 'commander';
 import { BERTH_VERSION } from '../version.js';
 import type { CommandContext } from './command-context.js';
 import { registerConfig } from './commands/config-command.js';
+import { registerInspectionCommands } from './commands/inspection.js';
+import { registerLifecycleCommands } from './commands/lifecycle.js';
 import { registerVersion } from './commands/version-command.js';
 import { parseGlobalOptions, toLoadOptions, useColor, type GlobalOptions } from './global-options.js';
 import type { CliIo } from './io.js';
+import type { Engine } from '../engine/engine.js';
+import { ReportedError, UsageError } from '../errors/diagnostic.js';
+import { checkProjectName, openProject } from '../app/project.js';
+import { connectEngine } from './engine-factory.js';
+import { renderDiagnostics } from './render/diagnostics.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-/** Builds the `berth` command tree. `setExitCode` receives each command's exit code. */
-export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+/** Lets the caller close the engine a command connected to, once the command is done. */
+export interface EngineCloser {
+  current: () => Promise<void>;
+}
+
+/**
+ * Builds the `berth` command tree. `setExitCode` receives each command's exit code; `abort`
+ * is aborted on the first interrupt.
+ */
+export function buildProgram(io: CliIo, setExitCode: (code: number) => void, abort: AbortController, closeEngine: EngineCloser): Command {
   const program = new Command('berth');
   program
     .description('Run multi-container projects from Compose files')
@@ -30,14 +45,43 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .option('--all-resources', 'include all resources, even those not used by services');
 
   let cached: GlobalOptions | undefined;
+  let engine: Promise<Engine> | undefined;
   const ctx: CommandContext = {
     io,
     globals: () => (cached ??= parseGlobalOptions(program.opts(), io)),
     loadOptions: () => toLoadOptions(ctx.globals(), io),
     color: (isTTY) => useColor(ctx.globals(), isTTY),
     setExitCode,
+    loadProject: async (services) => {
+      const result = await openProject({ ...ctx.loadOptions(), services: services ?? [] });
+      const color = ctx.color(io.stderrIsTTY);
+      if (result.project === undefined) {
+        io.writeErr(renderDiagnostics(result.diagnostics, io.cwd, color));
+        throw new ReportedError(1);
+      }
+      const warnings = result.diagnostics.filter((d) => d.severity === 'warning');
+      if (warnings.length > 0 && ctx.globals().progress !== 'quiet') io.writeErr(renderDiagnostics(warnings, io.cwd, color));
+      return result.project;
+    },
+    projectName: async () => {
+      const explicit = ctx.globals().projectName ?? io.env.COMPOSE_PROJECT_NAME;
+      if (explicit !== undefined && explicit !== '') {
+        const problem = checkProjectName(explicit);
+        if (problem !== undefined) throw new UsageError(problem);
+        return { name: explicit };
+      }
+      const project = await ctx.loadProject();
+      return { name: project.name, project };
+    },
+    engine: () => (engine ??= connectEngine(ctx.globals(), io)),
+    signal: abort.signal,
+  };
+  closeEngine.current = async () => {
+    if (engine !== undefined) await (await engine.catch(() => undefined))?.close();
   };
   registerConfig(program, ctx);
+  registerLifecycleCommands(program, ctx);
+  registerInspectionCommands(program, ctx);
   registerVersion(program, ctx);
   return program;
 }

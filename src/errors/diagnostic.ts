@@ -141,3 +141,13 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** An error already shown to the user; the CLI only sets the exit code. */
+export class ReportedError extends Error {
+  readonly exitCode: number;
+  constructor(exitCode = 1) {
+    super('error already reported');
+    this.name = 'ReportedError';
+    this.exitCode = exitCode;
+  }
+}
