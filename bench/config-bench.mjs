@@ -6,7 +6,7 @@
 //                                                [--berth PATH-TO-bin/berth] [--no-snapshot]
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -105,6 +105,8 @@ async function main() {
     peer: { tool: 'docker-compose', version: version ?? null, fullVariant: null },
     results: [], ratios: null, targets: null,
   };
+  // Other work on the machine skews timings; the 1-minute load average makes that visible.
+  report.machine.loadAvg1m = { start: round(loadavg()[0]) };
   try {
     if (o.snapshot) {
       const snap = snapshotBuild(o.berth);
@@ -162,6 +164,7 @@ async function main() {
       wall: { targetMs: TARGET_WALL_MS, medianMs: bf.wallMs.median, p90Ms: bf.wallMs.p90, met: bf.wallMs.median < TARGET_WALL_MS, metAtP90: bf.wallMs.p90 < TARGET_WALL_MS },
       rss: { targetMb: TARGET_RSS_MB, peakMb: bf.peakRssMb.max, met: bf.peakRssMb.max < TARGET_RSS_MB },
     };
+    report.machine.loadAvg1m.end = round(loadavg()[0]);
     process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
   } finally {
     if (o.keep) log(`kept generated projects: ${Object.values(dirs).join(' ')}`);

@@ -24,7 +24,7 @@ export function renderTable(r) {
   const m = r.machine;
   const out = [
     `berth config benchmark, ${r.date}`,
-    `machine: ${m.cpu} x${m.cpus}, ${m.memGb} GB, ${m.os}, node ${m.node}`,
+    `machine: ${m.cpu} x${m.cpus}, ${m.memGb} GB, ${m.os}, node ${m.node}; load average (1 min) ${m.loadAvg1m.start} at start, ${m.loadAvg1m.end} at end`,
     `berth build: ${r.build.commit ?? 'unknown'}${r.build.dirty === true ? ' + uncommitted changes' : ''}${r.options.snapshot ? ' (snapshot of dist/ taken at start)' : ''}`,
     `project: ${r.project.services} services, ${r.project.files.join(' + ')} (seed ${r.project.seed}); cold process per run`,
     `runs: ${r.options.runs} timed (+${r.options.warmup} warm-up) and ${r.options.memRuns} memory runs per row, rounds interleaved`,
