@@ -1,7 +1,22 @@
 import type { ContainerSummary } from '../engine/engine.js';
+import { execute } from '../reconcile/execute.js';
+import { acquireProjectLock, type ProjectLock } from '../reconcile/lock.js';
+import { observe } from '../reconcile/observe.js';
+import { planUp, selectServices, type Plan, type RecreatePolicy } from '../reconcile/plan.js';
 import type { ProjectContext } from './context.js';
+import { projectContainers } from './lifecycle/common.js';
+import { waitReady } from './lifecycle/wait-ready.js';
 
-export type RecreatePolicy = 'diverged' | 'force' | 'never';
+export type { RecreatePolicy } from '../reconcile/plan.js';
+
+export interface LockSettings {
+  /** Lock file directory (`lockDirectory(env)`). */
+  dir: string;
+  /** Identifies the engine endpoint. */
+  engineId: string;
+  /** How long to wait for another berth command on the project (default 60 s). */
+  timeoutMs?: number;
+}
 
 export interface UpOptions {
   /** Services named on the command line (empty: all enabled services). */
@@ -20,6 +35,8 @@ export interface UpOptions {
   /** `-V`: new anonymous volumes instead of inheriting them. */
   renewAnonVolumes: boolean;
   removeOrphans: boolean;
+  /** `COMPOSE_IGNORE_ORPHANS`. */
+  ignoreOrphans?: boolean;
   /** `--scale svc=n`. */
   scale: Record<string, number>;
   /** Create but do not start (`--no-start`, `create`). */
@@ -31,6 +48,8 @@ export interface UpOptions {
   timeoutSeconds?: number;
   /** Print the plan, change nothing. */
   dryRun: boolean;
+  /** Per-project lock; none when absent (tests, programmatic use). */
+  lock?: LockSettings;
 }
 
 export interface UpResult {
@@ -40,8 +59,47 @@ export interface UpResult {
   containers: ContainerSummary[];
 }
 
+/** Observes and plans without changing anything (`--dry-run`, `berth plan`). */
+export async function planProject(ctx: ProjectContext, opts: UpOptions): Promise<Plan> {
+  const observed = await observe(ctx.engine, ctx.project.name, ctx.project);
+  const plan = planUp(ctx.project, observed, { ...opts, now: Date.now() });
+  for (const message of plan.warnings) ctx.events({ type: 'warning', message });
+  return plan;
+}
+
 /** `up` / `create`: converge the engine to the project (DESIGN.md, compose-spec.md §4). */
-export async function up(_ctx: ProjectContext, _opts: UpOptions): Promise<UpResult> {
-  await Promise.resolve();
-  throw new Error('not implemented: up');
+export async function up(ctx: ProjectContext, opts: UpOptions): Promise<UpResult> {
+  const { project, engine } = ctx;
+  let lock: ProjectLock | undefined;
+  if (opts.lock !== undefined && !opts.dryRun) {
+    lock = await acquireProjectLock({
+      dir: opts.lock.dir,
+      engineId: opts.lock.engineId,
+      projectName: project.name,
+      timeoutMs: opts.lock.timeoutMs ?? 60_000,
+      events: ctx.events,
+      ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+    });
+  }
+  try {
+    const observed = await observe(engine, project.name, project);
+    const plan = planUp(project, observed, { ...opts, now: Date.now() });
+    for (const message of plan.warnings) ctx.events({ type: 'warning', message });
+    if (opts.dryRun) return { plan: plan.toString(), containers: [] };
+    await execute(plan, project, observed, {
+      engine,
+      events: ctx.events,
+      parallel: ctx.parallel,
+      noStart: opts.noStart,
+      quietPull: opts.quietPull,
+      ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+      ...(opts.timeoutSeconds !== undefined ? { timeoutSeconds: opts.timeoutSeconds } : {}),
+    });
+    if (opts.wait && !opts.noStart) {
+      await waitReady(ctx, selectServices(project, opts.services, opts.noDeps), opts.waitTimeoutSeconds);
+    }
+    return { plan: plan.toString(), containers: await projectContainers(engine, project.name) };
+  } finally {
+    lock?.release();
+  }
 }

@@ -13,6 +13,7 @@ const OTHER_NUMBERS = /^(?:[-+]?\.(?:inf|nan)|0x[0-9a-f_]+|0o[0-7_]+|0b[01_]+|[-
 const DATE_LIKE = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/;
 const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
 // Tabs and other control characters, plus the characters YAML does not allow in a plain scalar.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NEEDS_ESCAPE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 
 function plainOk(s: string): boolean {
@@ -83,7 +84,7 @@ function write(v: Data, indent: string, out: string[]): void {
         write(item, indent + '  ', inner);
         // The first line of the item goes right after the dash.
         out.push(`${indent}- ${inner[0]!.slice(indent.length + 2)}`, ...inner.slice(1));
-      } else out.push(`${indent}- ${scalar(item as null | boolean | number | string, indent + '  ')}`);
+      } else out.push(`${indent}- ${scalar(item, indent + '  ')}`);
     }
     return;
   }
@@ -94,7 +95,7 @@ function write(v: Data, indent: string, out: string[]): void {
       else if (isCollection(child)) {
         out.push(`${indent}${key(k)}:`);
         write(child, indent + '  ', out);
-      } else out.push(`${indent}${key(k)}: ${scalar(child as null | boolean | number | string, indent)}`);
+      } else out.push(`${indent}${key(k)}: ${scalar(child, indent)}`);
     }
     return;
   }

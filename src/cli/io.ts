@@ -11,6 +11,13 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
+  // A reader that goes away (`berth events | head`) is not an error: stop quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   return {
     argv: process.argv.slice(2),
     env: process.env,

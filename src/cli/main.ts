@@ -7,8 +7,8 @@ import { buildProgram } from './program.js';
 /** Runs berth with the given I/O and returns the exit code (DESIGN.md: 0 ok, 1 error, 130 interrupted). */
 export async function runCli(io: CliIo, abort: AbortController = new AbortController()): Promise<number> {
   let exitCode = 0;
-  const closer = { current: async (): Promise<void> => undefined };
-  const program = buildProgram(
+  const closer = { current: (): Promise<void> => Promise.resolve() };
+  const program = await buildProgram(
     io,
     (code) => {
       exitCode = code;

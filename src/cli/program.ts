@@ -2,8 +2,6 @@ import { Command, Option } from 'commander';
 import { BERTH_VERSION } from '../version.js';
 import type { CommandContext } from './command-context.js';
 import { registerConfig } from './commands/config-command.js';
-import { registerInspectionCommands } from './commands/inspection.js';
-import { registerLifecycleCommands } from './commands/lifecycle.js';
 import { registerVersion } from './commands/version-command.js';
 import { parseGlobalOptions, toLoadOptions, useColor, type GlobalOptions } from './global-options.js';
 import type { CliIo } from './io.js';
@@ -15,6 +13,26 @@ import { renderDiagnostics } from './render/diagnostics.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
+/** Global flags that take a value (so the word after them is not the command). */
+const GLOBAL_WITH_VALUE = new Set([
+  '-f', '--file', '-p', '--project-name', '--project-directory', '--env-file', '--profile',
+  '--ansi', '--progress', '--parallel', '--engine',
+]);
+
+/** The subcommand named in argv, if any (global flags come before it). */
+export function subcommandOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return argv[i + 1];
+    if (!a.startsWith('-')) return a;
+    if (GLOBAL_WITH_VALUE.has(a)) i++;
+  }
+  return undefined;
+}
+
+/** Commands whose modules are light: the engine commands are not loaded for them. */
+const LIGHT_COMMANDS = new Set(['config', 'version']);
+
 /** Lets the caller close the engine a command connected to, once the command is done. */
 export interface EngineCloser {
   current: () => Promise<void>;
@@ -24,7 +42,12 @@ export interface EngineCloser {
  * Builds the `berth` command tree. `setExitCode` receives each command's exit code; `abort`
  * is aborted on the first interrupt.
  */
-export function buildProgram(io: CliIo, setExitCode: (code: number) => void, abort: AbortController, closeEngine: EngineCloser): Command {
+export async function buildProgram(
+  io: CliIo,
+  setExitCode: (code: number) => void,
+  abort: AbortController,
+  closeEngine: EngineCloser,
+): Promise<Command> {
   const program = new Command('berth');
   program
     .description('Run multi-container projects from Compose files')
@@ -80,8 +103,17 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, abo
     if (engine !== undefined) await (await engine.catch(() => undefined))?.close();
   };
   registerConfig(program, ctx);
-  registerLifecycleCommands(program, ctx);
-  registerInspectionCommands(program, ctx);
+  // Loading every command's modules (engine, reconciler, renderers) costs more than a quick
+  // `config` takes as a whole, so they are loaded only when another command may run.
+  const sub = subcommandOf(io.argv);
+  if (sub === undefined || !LIGHT_COMMANDS.has(sub)) {
+    const [{ registerLifecycleCommands }, { registerInspectionCommands }] = await Promise.all([
+      import('./commands/lifecycle.js'),
+      import('./commands/inspection.js'),
+    ]);
+    registerLifecycleCommands(program, ctx);
+    registerInspectionCommands(program, ctx);
+  }
   registerVersion(program, ctx);
   return program;
 }

@@ -1,9 +1,23 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from 'yaml';
+import { createRequire } from 'node:module';
 import type { Document, Node as YamlNode, Scalar } from 'yaml';
+import type * as YamlModule from 'yaml';
 import type { DiagnosticBag, SourceLocation } from '../errors/diagnostic.js';
 import { formatPath } from '../errors/diagnostic.js';
 import type { RawMap, RawValue } from './raw.js';
 import { copyEntryMeta, isRawMap, keyLocation, setEntryLocation, setSelfLocation, setTag } from './raw.js';
+import { fastParseCompose } from './yaml-fast/index.js';
+
+type YamlLibrary = typeof YamlModule;
+let yamlLibrary: YamlLibrary | undefined;
+
+/**
+ * The `yaml` package, loaded on first use: the fast path reads almost every compose file,
+ * and loading the library's many modules costs more than parsing a typical file.
+ */
+function yamlLib(): YamlLibrary {
+  return (yamlLibrary ??= createRequire(import.meta.url)('yaml') as YamlLibrary);
+}
+
 
 /** Alias expansion beyond this many nodes is treated as an alias bomb. */
 const MAX_NODE_VISITS = 100_000;
@@ -16,16 +30,18 @@ class AliasBombError extends Error {}
 interface Ctx {
   readonly file: string;
   readonly doc: Document.Parsed;
-  readonly lines: LineCounter;
+  readonly lines: InstanceType<YamlLibrary['LineCounter']>;
   readonly diags: DiagnosticBag;
   /** Anchored nodes by name, in document order (an anchor may be redefined). */
   readonly anchors: Map<string, YamlNode[]>;
+  /** Anchored nodes being expanded, to stop an alias inside its own anchor. */
+  readonly expanding: Set<YamlNode>;
   visits: number;
 }
 
 function indexAnchors(doc: Document.Parsed): Map<string, YamlNode[]> {
   const anchors = new Map<string, YamlNode[]>();
-  visit(doc, (_key, node) => {
+  yamlLib().visit(doc, (_key, node) => {
     const anchor = (node as { anchor?: unknown } | null)?.anchor;
     if (typeof anchor === 'string' && anchor !== '') {
       const list = anchors.get(anchor) ?? [];
@@ -52,16 +68,32 @@ function resolveAlias(ctx: Ctx, alias: YamlNode & { source: string }): YamlNode 
  * cannot be used is left out of the result.
  */
 export function parseComposeYaml(text: string, file: string, diags: DiagnosticBag): RawMap[] {
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(text.replace(/^\uFEFF/, ''), {
-    lineCounter: lines,
-    prettyErrors: false,
-    // Duplicate keys are reported by the conversion below, with the first key's line.
-    uniqueKeys: false,
-    version: '1.2',
-    strict: false,
-  });
-  const list = Array.isArray(docs) ? docs : [];
+  // The hand-written reader covers what compose files normally contain and gives the same
+  // result; anything else (including every error) goes through the `yaml` package.
+  const fast = fastParseCompose(text, file);
+  if (fast !== undefined) return fast;
+  return parseWithLibrary(text, file, diags);
+}
+
+/** The `yaml` package path: the reference behaviour, and the only one that reports problems. */
+export function parseWithLibrary(text: string, file: string, diags: DiagnosticBag): RawMap[] {
+  const lines = new (yamlLib().LineCounter)();
+  let list: Document.Parsed[];
+  try {
+    const docs = yamlLib().parseAllDocuments(text.replace(/^\uFEFF/, ''), {
+      lineCounter: lines,
+      prettyErrors: false,
+      // Duplicate keys are reported by the conversion below, with the first key's line.
+      uniqueKeys: false,
+      version: '1.2',
+      strict: false,
+    });
+    list = Array.isArray(docs) ? docs : [];
+  } catch (err) {
+    // The parser throws on a few malformed inputs (e.g. an escape outside Unicode).
+    diags.error('yaml', `invalid YAML: ${(err as Error).message}`, { file, line: 1, col: 1 });
+    return [];
+  }
   const out: RawMap[] = [];
   for (const doc of list) {
     let bad = false;
@@ -71,10 +103,10 @@ export function parseComposeYaml(text: string, file: string, diags: DiagnosticBa
     }
     if (bad) continue;
     const anchors = text.includes('&') ? indexAnchors(doc) : new Map<string, YamlNode[]>();
-    const ctx: Ctx = { file, doc, lines, diags, anchors, visits: 0 };
+    const ctx: Ctx = { file, doc, lines, diags, anchors, expanding: new Set(), visits: 0 };
     const root = doc.contents;
-    if (root === null || (isScalar(root) && root.value === null)) continue;
-    if (!isMap(root)) {
+    if (root === null || (yamlLib().isScalar(root) && root.value === null)) continue;
+    if (!yamlLib().isMap(root)) {
       diags.error('yaml', 'top-level object must be a mapping', locOf(ctx, root));
       continue;
     }
@@ -98,7 +130,7 @@ function cleanYamlMessage(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
-function at(lines: LineCounter, file: string, offset: number): SourceLocation {
+function at(lines: InstanceType<YamlLibrary['LineCounter']>, file: string, offset: number): SourceLocation {
   const p = lines.linePos(offset);
   return { file, line: p.line, col: p.col };
 }
@@ -119,16 +151,25 @@ function tagOfNode(node: YamlNode | null | undefined): 'reset' | 'override' | un
 function convert(ctx: Ctx, node: YamlNode | null, path: Array<string | number>, key?: string): RawValue {
   if (++ctx.visits > MAX_NODE_VISITS) throw new AliasBombError();
   if (node === null) return null;
-  if (isAlias(node)) {
+  if (yamlLib().isAlias(node)) {
     const target = resolveAlias(ctx, node);
     if (target === undefined) {
       ctx.diags.error('yaml', `unknown alias *${node.source}`, locOf(ctx, node), path);
       return null;
     }
-    return convert(ctx, target, path, key);
+    if (ctx.expanding.has(target)) {
+      ctx.diags.error('yaml', `alias *${node.source} refers to a node that contains it`, locOf(ctx, node), path);
+      return null;
+    }
+    ctx.expanding.add(target);
+    try {
+      return convert(ctx, target, path, key);
+    } finally {
+      ctx.expanding.delete(target);
+    }
   }
-  if (isScalar(node)) return scalarValue(ctx, node, path, key);
-  if (isSeq(node)) {
+  if (yamlLib().isScalar(node)) return scalarValue(ctx, node, path, key);
+  if (yamlLib().isSeq(node)) {
     const out: RawValue[] = [];
     setSelfLocation(out, locOf(ctx, node));
     node.items.forEach((item, i) => {
@@ -140,15 +181,15 @@ function convert(ctx: Ctx, node: YamlNode | null, path: Array<string | number>, 
     });
     return out;
   }
-  if (isMap(node)) {
+  if (yamlLib().isMap(node)) {
     const out: RawMap = {};
     setSelfLocation(out, locOf(ctx, node));
     const mergeSources: RawMap[] = [];
     for (const pair of node.items) {
-      if (!isPair(pair)) continue;
+      if (!yamlLib().isPair(pair)) continue;
       const keyNode = pair.key as YamlNode | null;
       const valueNode = pair.value as YamlNode | null;
-      if (isScalar(keyNode) && keyNode.value === '<<' && keyNode.type === 'PLAIN') {
+      if (yamlLib().isScalar(keyNode) && keyNode.value === '<<' && keyNode.type === 'PLAIN') {
         mergeSources.push(...mergeKeySources(ctx, valueNode, path));
         continue;
       }
@@ -180,7 +221,7 @@ function convert(ctx: Ctx, node: YamlNode | null, path: Array<string | number>, 
 }
 
 function mergeKeySources(ctx: Ctx, valueNode: YamlNode | null, path: Array<string | number>): RawMap[] {
-  const nodes: Array<YamlNode | null> = isSeq(valueNode) ? (valueNode.items as Array<YamlNode | null>) : [valueNode];
+  const nodes: Array<YamlNode | null> = yamlLib().isSeq(valueNode) ? (valueNode.items as Array<YamlNode | null>) : [valueNode];
   const out: RawMap[] = [];
   for (const n of nodes) {
     const v = convert(ctx, n, path);
@@ -191,9 +232,9 @@ function mergeKeySources(ctx: Ctx, valueNode: YamlNode | null, path: Array<strin
 }
 
 function keyString(ctx: Ctx, keyNode: YamlNode | null, path: Array<string | number>): string | undefined {
-  if (isScalar(keyNode) && typeof keyNode.value === 'string') return keyNode.value;
+  if (yamlLib().isScalar(keyNode) && typeof keyNode.value === 'string') return keyNode.value;
   const where = formatPath(path) || 'the top level';
-  const shown = isScalar(keyNode) ? String(keyNode.value) : keyNode === null ? 'null' : 'a collection';
+  const shown = yamlLib().isScalar(keyNode) ? String(keyNode.value) : keyNode === null ? 'null' : 'a collection';
   ctx.diags.error('yaml', `non-string key in ${where}: ${shown}`, locOf(ctx, keyNode) ?? undefined, path);
   return undefined;
 }

@@ -3,7 +3,7 @@ import type { ModelPath, SourceLocation } from '../errors/diagnostic.js';
 /**
  * The loader works on plain data as YAML gives it ("raw" values) until normalization
  * turns it into the typed `Project`. Positions and `!reset` / `!override` tags are kept
- * beside the data, keyed by the container object, so that every stage can keep working
+ * beside the data, attached to the container object, so that every stage can keep working
  * on plain objects and arrays.
  */
 export type RawScalar = string | number | boolean | null;
@@ -25,13 +25,22 @@ interface NodeMeta {
   tags?: Map<string | number, MergeTag>;
 }
 
-const metaTable = new WeakMap<object, NodeMeta>();
+// Kept on the container itself under a non-enumerable symbol: invisible to Object.keys,
+// JSON and spreads, and much cheaper than a WeakMap on large files.
+const META = Symbol('berth.raw.meta');
+type WithMeta = { [META]?: NodeMeta };
+
+const metaTable = {
+  get(container: object): NodeMeta | undefined {
+    return (container as WithMeta)[META];
+  },
+};
 
 function metaOf(container: object): NodeMeta {
-  let m = metaTable.get(container);
+  let m = (container as WithMeta)[META];
   if (m === undefined) {
     m = {};
-    metaTable.set(container, m);
+    Object.defineProperty(container, META, { value: m, enumerable: false, writable: false, configurable: true });
   }
   return m;
 }
@@ -133,6 +142,16 @@ export function locate(root: RawValue | undefined, path: ModelPath, forKey = fal
     node = next;
   }
   return best;
+}
+
+/** Whether any container in `value` carries a `!reset` / `!override` tag. */
+export function containsTags(value: RawValue): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const tags = metaTable.get(value)?.tags;
+  if (tags !== undefined && tags.size > 0) return true;
+  if (Array.isArray(value)) return value.some(containsTags);
+  for (const k in value) if (containsTags(value[k]!)) return true;
+  return false;
 }
 
 /** Deep copy that keeps every position and tag. */

@@ -11,12 +11,12 @@ export interface LoadedValidator {
   readonly validate: ComposeValidateFunction;
 }
 
-/** Must stay equal to the options used by scripts/build-schema.mjs. */
+/** Must stay equal to the options used by schema/build-validator.mjs. */
 const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true, inlineRefs: false } as const;
 
 /**
  * The build-time validator when it exists; otherwise (running from a tree where
- * scripts/build-schema.mjs has not run) the schema is compiled at runtime, which is slower
+ * schema/build-validator.mjs has not run) the schema is compiled at runtime, which is slower
  * to start but gives the same results.
  */
 export async function loadComposeValidator(): Promise<LoadedValidator> {

@@ -269,7 +269,7 @@ x-anything-goes: [1, 2, 3]
 `;
 
 describe('validateModel: valid files', () => {
-  it('runs the build-time validator (run scripts/build-schema.mjs, i.e. npm run build)', () => {
+  it('runs the build-time validator (run schema/build-validator.mjs, i.e. npm run build)', () => {
     assert.equal(composeValidatorKind, 'generated');
   });
 

@@ -1,0 +1,83 @@
+import { isEngineError } from '../../engine/engine-error.js';
+import type { NamedProjectContext, ProjectContext } from '../../app/context.js';
+import { LifecycleError } from '../../app/lifecycle/common.js';
+import type { LockSettings } from '../../app/up.js';
+import { ReportedError, UsageError } from '../../errors/diagnostic.js';
+import { DependencyCycleError } from '../../graph/dependency-graph.js';
+import { AbortedError } from '../../reconcile/limiter.js';
+import { lockDirectory } from '../../reconcile/lock.js';
+import { PlanError } from '../../reconcile/plan.js';
+import { SpecError } from '../../reconcile/spec-error.js';
+import { DependencyError } from '../../reconcile/wait-conditions.js';
+import type { CommandContext } from '../command-context.js';
+import { createProgressRenderer, type ProgressRenderer } from '../render/progress.js';
+
+export interface Session<C> {
+  ctx: C;
+  progress: ProgressRenderer;
+}
+
+/** Loads the project and wires engine, progress and Ctrl-C for a use case. */
+export async function projectSession(cmd: CommandContext, services: string[]): Promise<Session<ProjectContext>> {
+  const project = await cmd.loadProject(services);
+  const engine = await cmd.engine();
+  const progress = createProgressRenderer(cmd.globals(), cmd.io);
+  return { progress, ctx: { project, engine, events: progress.sink, parallel: cmd.globals().parallel, signal: cmd.signal } };
+}
+
+/** Like `projectSession`, but works from labels when there is no compose file. */
+export async function namedSession(cmd: CommandContext): Promise<Session<NamedProjectContext>> {
+  const { name, project } = await cmd.projectName();
+  const engine = await cmd.engine();
+  const progress = createProgressRenderer(cmd.globals(), cmd.io);
+  return {
+    progress,
+    ctx: { projectName: name, ...(project !== undefined ? { project } : {}), engine, events: progress.sink, parallel: cmd.globals().parallel, signal: cmd.signal },
+  };
+}
+
+export function lockSettings(cmd: CommandContext): LockSettings {
+  const env = cmd.io.env;
+  return { dir: lockDirectory(env), engineId: env.DOCKER_HOST ?? 'unix:///var/run/docker.sock' };
+}
+
+/** Use-case failures the user can act on: printed as `error: …`, exit 1 (130 when interrupted). */
+export async function reporting(cmd: CommandContext, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (cmd.signal.aborted && (err instanceof AbortedError || (err instanceof Error && err.name === 'AbortError'))) {
+      cmd.io.writeErr('canceled\n');
+      throw new ReportedError(130);
+    }
+    if (
+      err instanceof LifecycleError ||
+      err instanceof PlanError ||
+      err instanceof SpecError ||
+      err instanceof DependencyError ||
+      err instanceof DependencyCycleError ||
+      isEngineError(err) ||
+      (err instanceof Error && err.message.startsWith('project ') && err.message.includes('is locked'))
+    ) {
+      cmd.io.writeErr(`error: ${err.message}\n`);
+      throw new ReportedError(cmd.signal.aborted ? 130 : 1);
+    }
+    throw err;
+  }
+}
+
+export function parseTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new UsageError(`invalid value "${value}" for --timeout: must be an integer number of seconds`);
+  return n;
+}
+
+export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+export function parsePull(value: string | undefined): 'always' | 'missing' | 'never' | 'build' | undefined {
+  if (value === undefined || value === 'policy') return undefined;
+  if (value === 'if_not_present') return 'missing';
+  if (value === 'always' || value === 'missing' || value === 'never' || value === 'build') return value;
+  throw new UsageError(`invalid --pull option "${value}": must be one of always, never, build, missing, if_not_present, policy`);
+}
