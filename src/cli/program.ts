@@ -107,12 +107,14 @@ export async function buildProgram(
   // `config` takes as a whole, so they are loaded only when another command may run.
   const sub = subcommandOf(io.argv);
   if (sub === undefined || !LIGHT_COMMANDS.has(sub)) {
-    const [{ registerLifecycleCommands }, { registerInspectionCommands }] = await Promise.all([
+    const [{ registerLifecycleCommands }, { registerInspectionCommands }, { registerWatchCommands }] = await Promise.all([
       import('./commands/lifecycle.js'),
       import('./commands/inspection.js'),
+      import('./commands/watch.js'),
     ]);
     registerLifecycleCommands(program, ctx);
     registerInspectionCommands(program, ctx);
+    registerWatchCommands(program, ctx);
   }
   registerVersion(program, ctx);
   return program;
