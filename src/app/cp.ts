@@ -6,8 +6,8 @@ import { UsageError } from '../errors/diagnostic.js';
 import type { NamedProjectContext } from './context.js';
 import { listProjectContainers, numberOf } from './inspect/project-containers.js';
 import { serviceContainer } from './inspect/service-container.js';
-import { extractTar, readTar } from './inspect/tar-reader.js';
-import { tarPath } from './inspect/tar-writer.js';
+import { extractTar, readTar } from '../model/tar-reader.js';
+import { tarPath } from '../model/tar.js';
 
 export type CopyEndpoint = { kind: 'host'; path: string } | { kind: 'container'; service: string; path: string };
 
@@ -72,7 +72,7 @@ async function containerPathKind(engine: Engine, id: string, path: string): Prom
   const stop = new Error('first header read');
   try {
     await readTar(tar, (h) => {
-      kind = h.type === 'directory' ? 'directory' : 'other';
+      kind = h.type === 'dir' ? 'directory' : 'other';
       return Promise.reject(stop);
     });
   } catch (err) {

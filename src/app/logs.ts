@@ -25,6 +25,8 @@ export interface StreamLogsOptions {
   index?: number;
   /** Include one-off (`run`) containers. */
   oneoff?: boolean;
+  /** With `follow`: a container's stream ended (it stopped) after every line it wrote was delivered. */
+  onStreamEnd?: (source: LogSource) => void;
 }
 
 /** One followed container: its source, where its log was read up to, and restart wake-ups. */
@@ -174,6 +176,8 @@ async function followContainer(
     for await (const line of readLogs(engine, f.source.containerId, read)) {
       if (f.cursor.accept(line)) emit(f.source, line);
     }
+    // The loop condition narrowed `aborted`, but the stream may have ended because of an abort.
+    if (!(signal as { aborted: boolean } | undefined)?.aborted) opts.onStreamEnd?.(f.source);
     await waitForRestart(f, signal);
   }
 }

@@ -6,7 +6,7 @@ import { execute } from '../reconcile/execute.js';
 import { newSlug, serviceImage, volumeName } from '../reconcile/naming.js';
 import { observe } from '../reconcile/observe.js';
 import { Plan, planUp } from '../reconcile/plan.js';
-import { tarStream } from '../reconcile/tar.js';
+import { copiesArchive } from '../reconcile/spec-mounts.js';
 import { waitCondition } from '../reconcile/wait-conditions.js';
 import type { ProjectContext } from './context.js';
 import { LifecycleError, createLimiter, projectContainers } from './lifecycle/common.js';
@@ -72,10 +72,6 @@ function parseVolume(ctx: ProjectContext, spec: string): MountSpec {
   return { type: 'volume', source: name, target, readOnly, noCopy: false };
 }
 
-async function copyLogs(engine: ProjectContext['engine'], id: string, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<void> {
-  for await (const line of engine.logs(id, { follow: true, timestamps: false })) (line.stream === 'stderr' ? stderr : stdout).write(`${line.text}\n`);
-}
-
 /** `run`: a one-off container of a service. Resolves with its exit code unless detached. */
 export async function run(ctx: ProjectContext, opts: RunOptions): Promise<RunResult> {
   const { project, engine, events } = ctx;
@@ -128,7 +124,7 @@ export async function run(ctx: ProjectContext, opts: RunOptions): Promise<RunRes
   events({ type: 'resource', kind: 'container', name: spec.name, status: 'Created' });
   for (const extra of spec.networks.slice(1)) await engine.connectNetwork(extra.network, id, extra);
   if (copies.length > 0) {
-    await engine.copyTo(id, '/', tarStream(copies.map((c) => ({ path: c.target.replace(/^\/+/, ''), content: Buffer.from(c.content), mode: c.mode, uid: c.uid, gid: c.gid }))));
+    await engine.copyTo(id, '/', copiesArchive(copies));
   }
   if (opts.detach) {
     await engine.startContainer(id);
@@ -136,13 +132,17 @@ export async function run(ctx: ProjectContext, opts: RunOptions): Promise<RunRes
   }
   try {
     let output: Promise<void> | undefined;
-    if (opts.interactive && opts.stdin !== undefined && opts.stdout !== undefined && opts.stderr !== undefined) {
-      output = engine.attach(id, { stdout: opts.stdout, stderr: opts.stderr, tty: opts.tty, stdin: opts.stdin });
+    if (opts.stdout !== undefined && opts.stderr !== undefined) {
+      let established!: () => void;
+      const attached = new Promise<void>((resolve) => (established = resolve));
+      output = engine.attach(id, {
+        stdout: opts.stdout, stderr: opts.stderr, tty: opts.tty, onAttached: () => established(),
+        ...(opts.interactive && opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+      });
+      // Started only once attached (like `docker run`): a container that exits at once loses no output.
+      await Promise.race([attached, output]);
     }
-    // The engine's wait returns at once for a container that never started, so start first.
     await engine.startContainer(id);
-    // Following the logs (not attaching) cannot miss output of a container that exits at once.
-    if (output === undefined && opts.stdout !== undefined && opts.stderr !== undefined) output = copyLogs(engine, id, opts.stdout, opts.stderr);
     const exitCode = await engine.waitContainer(id);
     await output?.catch(() => undefined);
     return { containerId: id, name: spec.name, exitCode };

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { ProjectLoadError, ReportedError, UsageError } from '../errors/diagnostic.js';
+import { CommandError, ProjectLoadError, ReportedError, UsageError } from '../errors/diagnostic.js';
 import { isEngineError } from '../engine/engine-error.js';
 import { processIo, type CliIo } from './io.js';
 import { buildProgram } from './program.js';
@@ -39,6 +39,10 @@ export async function runCli(io: CliIo, abort: AbortController = new AbortContro
     if (err instanceof UsageError || err instanceof ProjectLoadError) {
       io.writeErr(`error: ${err.message}\n`);
       return 1;
+    }
+    if (err instanceof CommandError) {
+      io.writeErr(`error: ${err.message}\n`);
+      return err.exitCode;
     }
     const e = err as Error;
     if (isEngineError(err)) {

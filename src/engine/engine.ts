@@ -288,6 +288,11 @@ export interface AttachOptions {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   tty: boolean;
+  /**
+   * Called once the engine streams the container's output to this attach; start the container
+   * only after it fired (like `docker run`) so none of its output is lost.
+   */
+  onAttached?: () => void;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -425,6 +430,7 @@ export interface Engine {
   /** Resolves with the exit code once the container is not running. */
   waitContainer(ref: string, signal?: AbortSignal): Promise<number>;
   logs(ref: string, opts: LogOptions): AsyncIterable<LogLine>;
+  /** Resolves when the attached streams end (the container stopped after the attach was established). */
   attach(ref: string, opts: AttachOptions): Promise<void>;
   exec(ref: string, opts: ExecOptions): Promise<ExecResult>;
   /** Extracts a tar stream into the container at `path`. */

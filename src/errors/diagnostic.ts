@@ -142,6 +142,19 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A command could not do what was asked (a dependency failed, a resource is missing, the
+ * project is locked): the CLI prints `error: <message>` without a stack and exits `exitCode`.
+ */
+export class CommandError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = 'CommandError';
+    this.exitCode = exitCode;
+  }
+}
+
 /** An error already shown to the user; the CLI only sets the exit code. */
 export class ReportedError extends Error {
   readonly exitCode: number;

@@ -1,3 +1,4 @@
+import { CommandError } from '../errors/diagnostic.js';
 import type { ServiceConfig } from '../model/project.js';
 import { insertSorted, walkGraph } from './walk.js';
 import type { WalkDirection, WalkOptions } from './walk.js';
@@ -5,7 +6,7 @@ import type { WalkDirection, WalkOptions } from './walk.js';
 export type { WalkDirection, WalkOptions } from './walk.js';
 
 /** Thrown (or used to reject a walk) when the graph has a dependency cycle. */
-export class DependencyCycleError extends Error {
+export class DependencyCycleError extends CommandError {
   readonly cycle: readonly string[];
   constructor(cycle: readonly string[]) {
     super(`dependency cycle detected: ${cycle.join(' -> ')}`);

@@ -5,7 +5,7 @@ import type { Lookup } from './types.js';
 import { DurationError, canonicalDuration } from './go-duration.js';
 import { toStringMap } from './normalize-maps.js';
 import { hasOwn, replaceEntry } from './normalize-util.js';
-import { ShellWordsError, splitShellWords } from './shell-words.js';
+import { ShellWordsError, splitShellWords } from '../model/shell-words.js';
 
 export interface ServiceContext {
   readonly diags: DiagnosticBag;

@@ -6,7 +6,7 @@ import { buildContainerSpec, type FileCopy } from './container-spec.js';
 import type { Limiter } from './limiter.js';
 import { serviceImage, temporaryName } from './naming.js';
 import type { ContainerOperation } from './plan-types.js';
-import { tarStream } from './tar.js';
+import { copiesArchive } from './spec-mounts.js';
 
 /** Shared state of one `execute` run. */
 export interface ContainerRuntime {
@@ -62,8 +62,7 @@ async function createFrom(rt: ContainerRuntime, spec: ContainerSpec, copies: rea
   const id = await limiter.run(() => engine.createContainer(spec));
   for (const extra of spec.networks.slice(1)) await limiter.run(() => engine.connectNetwork(extra.network, id, extra));
   if (copies.length > 0) {
-    const files = copies.map((c) => ({ path: c.target.replace(/^\/+/, ''), content: Buffer.from(c.content), mode: c.mode, uid: c.uid, gid: c.gid }));
-    await limiter.run(() => engine.copyTo(id, '/', tarStream(files)));
+    await limiter.run(() => engine.copyTo(id, '/', copiesArchive(copies)));
   }
   return id;
 }

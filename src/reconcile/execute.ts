@@ -3,6 +3,7 @@ import type { EventSink } from '../events/events.js';
 import { DependencyGraph } from '../graph/dependency-graph.js';
 import type { Project } from '../model/project.js';
 import { buildSpec } from './build-spec.js';
+import { assertCapabilities, requiredCapabilities } from './capabilities.js';
 import { runContainerOp, type ContainerRuntime } from './execute-container.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { serviceImage } from './naming.js';
@@ -109,6 +110,9 @@ async function settleAll(jobs: ReadonlyArray<Promise<unknown>>): Promise<void> {
  * recreating a container whose freshly pulled/built image differs (`recheckImage`).
  */
 export async function execute(plan: Plan, project: Project, observed: ObservedState, o: ExecuteOptions): Promise<ExecuteResult> {
+  const required = requiredCapabilities(plan, project);
+  // Refused before anything changes; the round trip is saved when the plan relies on nothing an engine may lack.
+  if (required.size > 0) assertCapabilities(required, await o.engine.info());
   const limiter = createLimiter(o.parallel, o.signal);
   const containerOps = plan.containers();
   // Orphans first (their names may be reused), then shared resources.

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { CommandError } from '../errors/diagnostic.js';
 import type { EventSink } from '../events/events.js';
 
 export interface LockOptions {
@@ -88,8 +89,8 @@ export async function acquireProjectLock(opts: LockOptions): Promise<ProjectLock
       opts.events({ type: 'info', message: `waiting for another berth command on project ${opts.projectName} (pid ${pid})` });
       announced = true;
     }
-    if (Date.now() >= deadline) throw new Error(`project ${opts.projectName} is locked by another berth command (pid ${pid}); gave up after ${Math.round(opts.timeoutMs / 1000)}s`);
-    if (opts.signal?.aborted === true) throw new Error('canceled while waiting for the project lock');
+    if (Date.now() >= deadline) throw new CommandError(`project ${opts.projectName} is locked by another berth command (pid ${pid}); gave up after ${Math.round(opts.timeoutMs / 1000)}s`);
+    if (opts.signal?.aborted === true) throw new CommandError('canceled while waiting for the project lock', 130);
     await delay(opts.pollMs ?? 200);
   }
 }

@@ -1,3 +1,4 @@
+import { CommandError } from '../errors/diagnostic.js';
 import type { ContainerDetails, NetworkSpec, VolumeSpec } from '../engine/engine.js';
 
 export type RecreatePolicy = 'diverged' | 'force' | 'never';
@@ -72,7 +73,7 @@ export class Plan {
 }
 
 /** The project cannot be converged (a missing external resource, an unusable image policy). */
-export class PlanError extends Error {
+export class PlanError extends CommandError {
   constructor(message: string) {
     super(message);
     this.name = 'PlanError';

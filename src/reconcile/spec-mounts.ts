@@ -1,5 +1,7 @@
+import type { Readable } from 'node:stream';
 import type { ContainerMount, MountSpec } from '../engine/engine.js';
 import type { FileReference, Project, SecretOrConfig, ServiceConfig } from '../model/project.js';
+import { tarStream, withParentDirs } from '../model/tar.js';
 import { volumeName } from './naming.js';
 import { SpecError } from './spec-error.js';
 import { bytes } from './spec-runtime.js';
@@ -12,6 +14,13 @@ export interface FileCopy {
   uid: number;
   gid: number;
   mode: number;
+}
+
+/** One archive, extracted at `/`, that writes every copy (with its parent directories). */
+export function copiesArchive(copies: readonly FileCopy[]): Readable {
+  return tarStream(withParentDirs(copies.map((c) => ({
+    type: 'file', path: c.target.replace(/^\/+/, ''), content: Buffer.from(c.content), mode: c.mode, uid: c.uid, gid: c.gid,
+  }))));
 }
 
 /**

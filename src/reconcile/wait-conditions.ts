@@ -1,10 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { CommandError } from '../errors/diagnostic.js';
 import type { Engine } from '../engine/engine.js';
 import type { EventSink } from '../events/events.js';
 import type { DependsOn } from '../model/project.js';
 import type { Limiter } from './limiter.js';
 
-export class DependencyError extends Error {
+export class DependencyError extends CommandError {
   constructor(message: string) {
     super(message);
     this.name = 'DependencyError';

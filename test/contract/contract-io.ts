@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { tarBuffer } from '../../src/engine/docker/tar-writer.js';
+import { tarBuffer } from '../../src/model/tar.js';
 import type { LogLine } from '../../src/engine/engine.js';
 import { eventually } from '../helpers/eventually.js';
 import { SLEEP, collectLogs, containerSpec, run, withProject } from './fixture.js';
@@ -98,7 +98,10 @@ export function ioContract(engineName: string, makeEngine: MakeEngine): void {
         const id = await engine.createContainer(containerSpec(project, 'a', { command: ['sh', '-c', 'echo hello; echo problem >&2; exit 2'] }));
         const out = new PassThrough();
         const err = new PassThrough();
-        const attached = engine.attach(id, { stdout: out, stderr: err, tty: false });
+        let ready!: () => void;
+        const established = new Promise<void>((resolve) => (ready = resolve));
+        const attached = engine.attach(id, { stdout: out, stderr: err, tty: false, onAttached: () => ready() });
+        await Promise.race([established, attached]);
         await engine.startContainer(id);
         await attached;
         out.end();
@@ -115,11 +118,11 @@ export function ioContract(engineName: string, makeEngine: MakeEngine): void {
         const mtime = 1_700_000_000;
         const longName = `dir/${'n'.repeat(120)}.txt`;
         const archive = await tarBuffer([
-          { type: 'directory', path: 'dir', mode: 0o755, mtime },
-          { type: 'file', path: 'dir/hello.txt', mode: 0o644, mtime, size: 6, content: Buffer.from('hello\n') },
-          { type: 'file', path: 'dir/run.sh', mode: 0o755, mtime, size: 20, content: Buffer.from('#!/bin/sh\necho ran\n\n') },
-          { type: 'file', path: longName, mode: 0o600, mtime, size: 4, content: Buffer.from('long') },
-          { type: 'symlink', path: 'dir/link', linkname: 'hello.txt', mode: 0o777, mtime },
+          { type: 'dir', path: 'dir', mode: 0o755, mtime },
+          { type: 'file', path: 'dir/hello.txt', mode: 0o644, mtime, content: Buffer.from('hello\n') },
+          { type: 'file', path: 'dir/run.sh', mode: 0o755, mtime, content: Buffer.from('#!/bin/sh\necho ran\n\n') },
+          { type: 'file', path: longName, mode: 0o600, mtime, content: Buffer.from('long') },
+          { type: 'symlink', path: 'dir/link', linkTarget: 'hello.txt', mode: 0o777, mtime },
         ]);
         await engine.copyTo(id, '/tmp', Readable.from([archive]));
         const check = await engine.exec(id, { command: ['sh', '-c', `cat /tmp/dir/hello.txt; /tmp/dir/run.sh; cat /tmp/dir/link; cat /tmp/${longName}; echo; stat -c %a /tmp/${longName}`] });

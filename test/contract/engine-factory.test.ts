@@ -3,15 +3,13 @@ import { describe, it } from 'node:test';
 import { connectEngine } from '../../src/cli/engine-factory.js';
 import type { GlobalOptions } from '../../src/cli/global-options.js';
 import type { CliIo } from '../../src/cli/io.js';
+import { recordingIo } from '../../src/cli/render/test-io.js';
 import { isEngineError } from '../../src/engine/engine-error.js';
 import { UsageError } from '../../src/errors/diagnostic.js';
 import { skipWithoutDocker } from '../helpers/docker.js';
 
 function io(env: Record<string, string | undefined>): CliIo {
-  return {
-    argv: [], env, cwd: '/', stdoutIsTTY: false, stderrIsTTY: false,
-    writeOut: () => undefined, writeErr: () => undefined, readStdin: () => Promise.resolve(''),
-  };
+  return { ...recordingIo(), env };
 }
 
 function globals(engine?: 'docker' | 'embedded'): GlobalOptions {

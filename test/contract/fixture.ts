@@ -1,45 +1,14 @@
 import type { ContainerSpec, Engine, LogLine } from '../../src/engine/engine.js';
 import { LABEL } from '../../src/model/labels.js';
-import { BASE_IMAGE, cleanupProject, ensureBaseImage, uniqueProject } from '../helpers/docker.js';
+import { baseContainerSpec } from '../helpers/container-spec.js';
+import { cleanupProject, ensureBaseImage, uniqueProject } from '../helpers/docker.js';
+import { runService } from '../helpers/service-containers.js';
 
 export type MakeEngine = () => Promise<Engine>;
 
 /** A minimal spec for a test container: the base image, the project label, nothing published. */
 export function containerSpec(project: string, name: string, over: Partial<ContainerSpec> = {}): ContainerSpec {
-  return {
-    name: `${project}-${name}`,
-    image: BASE_IMAGE,
-    labels: { [LABEL.project]: project, [LABEL.service]: name },
-    env: [],
-    tty: false,
-    stdinOpen: false,
-    exposedPorts: [],
-    ports: [],
-    mounts: [],
-    networkMode: 'bridge',
-    networks: [],
-    links: [],
-    extraHosts: [],
-    dns: [],
-    dnsSearch: [],
-    dnsOptions: [],
-    restartPolicy: { name: 'no' },
-    init: false,
-    privileged: false,
-    readOnlyRootfs: false,
-    capAdd: [],
-    capDrop: [],
-    securityOpt: [],
-    sysctls: {},
-    ulimits: [],
-    tmpfs: {},
-    devices: [],
-    groupAdd: [],
-    resources: {},
-    volumesFrom: [],
-    stopTimeoutSeconds: 1,
-    ...over,
-  };
+  return baseContainerSpec(`${project}-${name}`, { [LABEL.project]: project, [LABEL.service]: name }, over);
 }
 
 /** Runs `fn` with a fresh project on a connected engine; removes what the project created, even on failure. */
@@ -69,10 +38,6 @@ export async function collectLogs(lines: AsyncIterable<LogLine>): Promise<LogLin
 }
 
 /** Creates and starts a container; returns its id. */
-export async function run(engine: Engine, spec: ContainerSpec): Promise<string> {
-  const id = await engine.createContainer(spec);
-  await engine.startContainer(id);
-  return id;
-}
+export const run = (engine: Engine, spec: ContainerSpec): Promise<string> => runService(engine, spec);
 
 export const SLEEP = ['sh', '-c', 'trap "exit 0" TERM; sleep 300 & wait'];

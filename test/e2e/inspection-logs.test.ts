@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Engine } from '../../src/engine/engine.js';
 import { cleanupProject, ensureBaseImage, skipWithoutDocker, testEngine, uniqueProject } from '../helpers/docker.js';
 import { eventually } from '../helpers/eventually.js';
-import { berth, berthProcess, createProjectNetwork, runService, serviceSpec } from './inspection-fixtures.js';
+import { berth, berthProcess } from '../helpers/berth-cli.js';
+import { createProjectNetwork, runService, serviceSpec } from '../helpers/service-containers.js';
 
 describe('berth logs / exec / cp / wait (CLI, real dockerd)', { skip: skipWithoutDocker }, () => {
   let engine: Engine;
@@ -18,7 +19,8 @@ describe('berth logs / exec / cp / wait (CLI, real dockerd)', { skip: skipWithou
     await ensureBaseImage(engine);
     await createProjectNetwork(engine, project);
     scratch = await mkdtemp(join(tmpdir(), 'berth-e2e-cp-'));
-    await runService(engine, serviceSpec(project, 'web', 1, ['sh', '-c', 'echo web one; echo web two >&2; sleep 300']));
+    // stdout and stderr reach the daemon through separate pipes: only time orders lines across them.
+    await runService(engine, serviceSpec(project, 'web', 1, ['sh', '-c', 'echo web one; sleep 0.2; echo web two >&2; sleep 300']));
     await runService(engine, serviceSpec(project, 'worker', 1, ['sh', '-c', 'echo started $(cat /proc/uptime); sleep 300']));
     await runService(engine, serviceSpec(project, 'job', 1, ['sh', '-c', 'echo job output; exit 5'], {}, true));
   });

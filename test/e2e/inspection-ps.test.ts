@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Engine } from '../../src/engine/engine.js';
 import { cleanupProject, ensureBaseImage, skipWithoutDocker, testEngine, uniqueProject } from '../helpers/docker.js';
 import { eventually } from '../helpers/eventually.js';
-import { berth, createProjectNetwork, runService, serviceSpec } from './inspection-fixtures.js';
+import { berth } from '../helpers/berth-cli.js';
+import { createProjectNetwork, runService, serviceSpec } from '../helpers/service-containers.js';
 
 describe('berth ps / port / top / images / ls (CLI, real dockerd)', { skip: skipWithoutDocker }, () => {
   let engine: Engine;

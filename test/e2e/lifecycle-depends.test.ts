@@ -1,8 +1,7 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Engine } from '../../src/engine/engine.js';
-import { cleanupProject, ensureBaseImage, skipWithoutDocker, testEngine, uniqueProject } from '../helpers/docker.js';
-import { TestProject, containersOf } from './lifecycle-support.js';
+import { skipWithoutDocker } from '../helpers/docker.js';
+import { containersOf, projectSuite } from '../helpers/project-fixture.js';
 
 const healthy = (check: string): string => `
 services:
@@ -19,28 +18,14 @@ services:
 `;
 
 describe('lifecycle: depends_on conditions, exit codes, run', { skip: skipWithoutDocker }, () => {
-  let engine: Engine;
-  const projects: TestProject[] = [];
-  const project = (prefix: string): TestProject => {
-    const p = new TestProject(uniqueProject(prefix));
-    projects.push(p);
-    return p;
-  };
-
-  before(async () => {
-    engine = await testEngine();
-    await ensureBaseImage(engine);
-  });
-  after(async () => {
-    for (const p of projects) await cleanupProject(engine, p.name);
-    await engine.close();
-  });
+  const suite = projectSuite();
+  const project = suite.project;
 
   it('service_healthy: starts the dependent once the dependency is healthy', async () => {
     const p = project('lchealthy').write(healthy('true'));
     const r = await p.ok(['up', '-d']);
     assert.match(r.stderr, new RegExp(`Container ${p.name}-db-1  Healthy`));
-    const c = await containersOf(engine, p.name);
+    const c = await containersOf(suite.engine(), p.name);
     assert.equal(c.get(`${p.name}-db-1`)?.health, 'healthy');
     assert.equal(c.get(`${p.name}-web-1`)?.state, 'running');
   });
@@ -49,7 +34,7 @@ describe('lifecycle: depends_on conditions, exit codes, run', { skip: skipWithou
     const p = project('lcunhealthy').write(healthy('false'));
     const r = await p.ok(['up', '-d'], 1);
     assert.match(r.stderr, new RegExp(`error: dependency failed to start: container ${p.name}-db-1 is unhealthy`));
-    assert.equal((await containersOf(engine, p.name)).has(`${p.name}-web-1`), false);
+    assert.equal((await containersOf(suite.engine(), p.name)).has(`${p.name}-web-1`), false);
   });
 
   it('service_completed_successfully: waits for exit 0, fails on another code', async () => {
@@ -66,7 +51,7 @@ services:
 `;
     const good = project('lcdone').write(yaml(0));
     await good.ok(['up', '-d']);
-    const c = await containersOf(engine, good.name);
+    const c = await containersOf(suite.engine(), good.name);
     assert.equal(c.get(`${good.name}-init-1`)?.exitCode, 0);
     assert.equal(c.get(`${good.name}-app-1`)?.state, 'running');
     const bad = project('lcfail').write(yaml(3));
@@ -87,7 +72,7 @@ services:
 `);
     const r = await p.ok(['up', '--exit-code-from', 'job', '-t', '1'], 7);
     assert.match(r.stdout, /job-1 +\| working/);
-    assert.equal((await containersOf(engine, p.name)).get(`${p.name}-side-1`)?.state, 'exited');
+    assert.equal((await containersOf(suite.engine(), p.name)).get(`${p.name}-side-1`)?.state, 'exited');
   });
 
   it('run returns the exit code, --rm removes the container, labels it one-off', async () => {
@@ -100,9 +85,9 @@ services:
 `);
     const r = await p.ok(['run', '--rm', 'tool', 'sh', '-c', 'echo out; exit 5'], 5);
     assert.match(r.stdout, /out/);
-    assert.equal((await containersOf(engine, p.name)).size, 0);
+    assert.equal((await containersOf(suite.engine(), p.name)).size, 0);
     await p.ok(['run', '-d', '-e', 'X=1', 'tool', 'sleep', '30']);
-    const [one] = [...(await containersOf(engine, p.name)).values()];
+    const [one] = [...(await containersOf(suite.engine(), p.name)).values()];
     assert.match(one?.name ?? '', new RegExp(`^${p.name}-tool-run-[0-9a-f]{12}$`));
     assert.equal(one?.labels['com.docker.compose.oneoff'], 'True');
     assert.ok(one?.env.includes('X=1'));

@@ -1,11 +1,10 @@
-import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
-import type { Engine } from '../../src/engine/engine.js';
-import { cleanupProject, ensureBaseImage, skipWithoutDocker, testEngine, uniqueProject } from '../helpers/docker.js';
-import { eventually } from '../helpers/eventually.js';
-import { TestProject, containersOf } from './lifecycle-support.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { skipWithoutDocker } from '../helpers/docker.js';
+import { eventually } from '../helpers/eventually.js';
+import { containersOf, projectSuite } from '../helpers/project-fixture.js';
 
 const twoServices = `
 services:
@@ -20,23 +19,8 @@ services:
 `;
 
 describe('lifecycle: states, build, orphans, concurrency', { skip: skipWithoutDocker }, () => {
-  let engine: Engine;
-  const projects: TestProject[] = [];
-  const project = (prefix: string): TestProject => {
-    const p = new TestProject(uniqueProject(prefix));
-    projects.push(p);
-    return p;
-  };
-  const state = async (p: TestProject, name: string): Promise<string | undefined> => (await containersOf(engine, p.name)).get(`${p.name}-${name}`)?.state;
-
-  before(async () => {
-    engine = await testEngine();
-    await ensureBaseImage(engine);
-  });
-  after(async () => {
-    for (const p of projects) await cleanupProject(engine, p.name);
-    await engine.close();
-  });
+  const suite = projectSuite();
+  const { project, state } = suite;
 
   it('stop, start, restart, kill, pause, unpause, rm', async () => {
     const p = project('lcstate').write(twoServices);
@@ -46,9 +30,9 @@ describe('lifecycle: states, build, orphans, concurrency', { skip: skipWithoutDo
     assert.equal(await state(p, 'b-1'), 'running');
     await p.ok(['start', 'a']);
     assert.equal(await state(p, 'a-1'), 'running');
-    const started = (await containersOf(engine, p.name)).get(`${p.name}-b-1`)!.startedAt;
+    const started = (await containersOf(suite.engine(), p.name)).get(`${p.name}-b-1`)!.startedAt;
     await p.ok(['restart', '-t', '1', 'b']);
-    assert.notEqual((await containersOf(engine, p.name)).get(`${p.name}-b-1`)!.startedAt, started);
+    assert.notEqual((await containersOf(suite.engine(), p.name)).get(`${p.name}-b-1`)!.startedAt, started);
     await p.ok(['pause', 'a']);
     assert.equal(await state(p, 'a-1'), 'paused');
     await p.ok(['unpause', 'a']);
@@ -56,7 +40,7 @@ describe('lifecycle: states, build, orphans, concurrency', { skip: skipWithoutDo
     await p.ok(['kill', 'b']);
     await eventually(async () => (await state(p, 'b-1')) === 'exited');
     await p.ok(['rm', '-f']);
-    assert.deepEqual([...(await containersOf(engine, p.name)).keys()], [`${p.name}-a-1`], 'rm removes stopped containers only');
+    assert.deepEqual([...(await containersOf(suite.engine(), p.name)).keys()], [`${p.name}-a-1`], 'rm removes stopped containers only');
   });
 
   it('builds from a local Dockerfile and up runs the built image', async () => {
@@ -69,11 +53,11 @@ services:
 `);
     writeFileSync(join(p.dir, 'Dockerfile'), 'FROM berth-test-busybox:latest\nARG GREETING\nRUN echo "$GREETING" > /greeting\n');
     await p.ok(['build']);
-    const image = await engine.inspectImage(`${p.name}-app`);
+    const image = await suite.engine().inspectImage(`${p.name}-app`);
     assert.ok(image !== undefined);
     assert.equal(image.labels['com.docker.compose.service'], 'app');
     await p.ok(['up', '-d']);
-    const c = (await containersOf(engine, p.name)).get(`${p.name}-app-1`)!;
+    const c = (await containersOf(suite.engine(), p.name)).get(`${p.name}-app-1`)!;
     assert.equal(c.imageId, image.id);
     assert.equal(c.labels['com.docker.compose.image'], image.id);
   });
@@ -85,7 +69,7 @@ services:
     const warned = await p.ok(['up', '-d']);
     assert.match(warned.stderr, new RegExp(`Found orphan containers \\(${p.name}-b-1\\) for this project`));
     await p.ok(['up', '-d', '--remove-orphans', '-t', '1']);
-    assert.deepEqual([...(await containersOf(engine, p.name)).keys()], [`${p.name}-a-1`]);
+    assert.deepEqual([...(await containersOf(suite.engine(), p.name)).keys()], [`${p.name}-a-1`]);
   });
 
   it('two concurrent ups converge to one set of containers', async () => {
@@ -93,7 +77,7 @@ services:
     const [r1, r2] = await Promise.all([p.run('up', '-d'), p.run('up', '-d')]);
     assert.equal(r1.code, 0, r1.stderr);
     assert.equal(r2.code, 0, r2.stderr);
-    assert.deepEqual([...(await containersOf(engine, p.name)).keys()].sort(), [`${p.name}-a-1`, `${p.name}-b-1`]);
+    assert.deepEqual([...(await containersOf(suite.engine(), p.name)).keys()].sort(), [`${p.name}-a-1`, `${p.name}-b-1`]);
   });
 
   it('an up killed mid-way is converged by the next up', async () => {
@@ -115,7 +99,7 @@ services:
     running.kill('SIGKILL');
     await running.done;
     await p.ok(['up', '-d']);
-    const c = await containersOf(engine, p.name);
+    const c = await containersOf(suite.engine(), p.name);
     assert.deepEqual([...c.keys()].sort(), [`${p.name}-after-1`, `${p.name}-slow-1`]);
     assert.equal(c.get(`${p.name}-after-1`)?.state, 'running');
   });

@@ -1,10 +1,9 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Engine } from '../../src/engine/engine.js';
 import { LABEL } from '../../src/model/labels.js';
 import { BERTH_VERSION } from '../../src/version.js';
-import { cleanupProject, ensureBaseImage, skipWithoutDocker, testEngine, uniqueProject } from '../helpers/docker.js';
-import { TestProject, containersOf } from './lifecycle-support.js';
+import { skipWithoutDocker } from '../helpers/docker.js';
+import { containersOf, projectSuite } from '../helpers/project-fixture.js';
 
 const compose = (webCommand: string): string => `
 services:
@@ -24,30 +23,21 @@ volumes:
 `;
 
 describe('lifecycle: up / down', { skip: skipWithoutDocker }, () => {
-  let engine: Engine;
-  const p = new TestProject(uniqueProject('lcup'));
-
-  before(async () => {
-    engine = await testEngine();
-    await ensureBaseImage(engine);
-  });
-  after(async () => {
-    await cleanupProject(engine, p.name);
-    await engine.close();
-  });
+  const suite = projectSuite();
+  const p = suite.project('lcup');
 
   it('creates everything with exact names and labels, hash equal to config --hash', async () => {
     p.write(compose('sleep 3600'));
     const dry = await p.ok(['--dry-run', 'up', '-d']);
     assert.equal(dry.stdout, `network ${p.name}_default: create, missing\nvolume ${p.name}_data: create, missing\ndb-1: create, missing\nweb-1: create, missing\n`);
-    assert.equal((await containersOf(engine, p.name)).size, 0, '--dry-run changed nothing');
+    assert.equal((await containersOf(suite.engine(), p.name)).size, 0, '--dry-run changed nothing');
     await p.ok(['up', '-d']);
-    const containers = await containersOf(engine, p.name);
+    const containers = await containersOf(suite.engine(), p.name);
     assert.deepEqual([...containers.keys()].sort(), [`${p.name}-db-1`, `${p.name}-web-1`]);
     const web = containers.get(`${p.name}-web-1`)!;
     const hashes = (await p.ok(['config', '--hash', '*'])).stdout;
     assert.ok(hashes.includes(`web ${web.labels[LABEL.configHash]}`), hashes);
-    const image = await engine.inspectImage('berth-test-busybox:latest');
+    const image = await suite.engine().inspectImage('berth-test-busybox:latest');
     assert.deepEqual(
       {
         project: web.labels[LABEL.project],
@@ -68,15 +58,15 @@ describe('lifecycle: up / down', { skip: skipWithoutDocker }, () => {
   });
 
   it('keeps containers on a no-op up and recreates only the changed service', async () => {
-    const before1 = await containersOf(engine, p.name);
+    const before1 = await containersOf(suite.engine(), p.name);
     await p.ok(['up', '-d']);
-    const same = await containersOf(engine, p.name);
+    const same = await containersOf(suite.engine(), p.name);
     assert.equal(same.get(`${p.name}-web-1`)!.id, before1.get(`${p.name}-web-1`)!.id);
     assert.equal(same.get(`${p.name}-db-1`)!.id, before1.get(`${p.name}-db-1`)!.id);
     p.write(compose('sleep 3601'));
     assert.equal((await p.ok(['plan'])).stdout.split('\n').filter((l) => l.includes('recreate')).join('\n'), 'web-1: recreate, config hash changed');
     await p.ok(['up', '-d']);
-    const after1 = await containersOf(engine, p.name);
+    const after1 = await containersOf(suite.engine(), p.name);
     assert.notEqual(after1.get(`${p.name}-web-1`)!.id, before1.get(`${p.name}-web-1`)!.id);
     assert.equal(after1.get(`${p.name}-db-1`)!.id, before1.get(`${p.name}-db-1`)!.id);
     assert.equal(after1.get(`${p.name}-web-1`)!.labels[LABEL.replace], 'web-1');
@@ -84,19 +74,19 @@ describe('lifecycle: up / down', { skip: skipWithoutDocker }, () => {
 
   it('scales up and down keeping low numbers', async () => {
     await p.ok(['up', '-d', '--scale', 'web=3']);
-    assert.deepEqual([...(await containersOf(engine, p.name)).keys()].filter((n) => n.includes('-web-')).sort(), [1, 2, 3].map((n) => `${p.name}-web-${n}`));
+    assert.deepEqual([...(await containersOf(suite.engine(), p.name)).keys()].filter((n) => n.includes('-web-')).sort(), [1, 2, 3].map((n) => `${p.name}-web-${n}`));
     await p.ok(['up', '-d', '--scale', 'web=1', '-t', '1']);
-    assert.deepEqual([...(await containersOf(engine, p.name)).keys()].filter((n) => n.includes('-web-')), [`${p.name}-web-1`]);
+    assert.deepEqual([...(await containersOf(suite.engine(), p.name)).keys()].filter((n) => n.includes('-web-')), [`${p.name}-web-1`]);
   });
 
   it('keeps named volume data over down without -v, removes it with -v', async () => {
     await p.ok(['run', '--rm', '--no-deps', 'db', 'sh', '-c', 'echo kept > /data/f']);
     await p.ok(['down', '-t', '1']);
-    assert.equal((await containersOf(engine, p.name)).size, 0);
-    assert.equal((await engine.listNetworks({ [LABEL.project]: p.name })).length, 0);
+    assert.equal((await containersOf(suite.engine(), p.name)).size, 0);
+    assert.equal((await suite.engine().listNetworks({ [LABEL.project]: p.name })).length, 0);
     const r = await p.ok(['run', '--rm', '--no-deps', 'db', 'cat', '/data/f']);
     assert.match(r.stdout, /kept/);
     await p.ok(['down', '-v', '-t', '1']);
-    assert.deepEqual(await engine.listVolumes({ [LABEL.project]: p.name }), []);
+    assert.deepEqual(await suite.engine().listVolumes({ [LABEL.project]: p.name }), []);
   });
 });

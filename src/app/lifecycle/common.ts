@@ -1,3 +1,4 @@
+import { CommandError } from '../../errors/diagnostic.js';
 import type { ContainerSummary, Engine } from '../../engine/engine.js';
 import type { EventSink, ResourceStatus } from '../../events/events.js';
 import { DependencyGraph } from '../../graph/dependency-graph.js';
@@ -9,7 +10,7 @@ import type { NamedProjectContext } from '../context.js';
 export { createLimiter, type Limiter };
 
 /** A use case could not do what was asked (the CLI prints the message and exits 1). */
-export class LifecycleError extends Error {
+export class LifecycleError extends CommandError {
   constructor(message: string) {
     super(message);
     this.name = 'LifecycleError';

@@ -33,10 +33,10 @@ export function registerExec(program: Command, ctx: CommandContext): void {
     .action(async (service: string, command: string[], flags: ExecFlags) => {
       const nctx = await namedContext(ctx, [service]);
       const index = flags.index === undefined ? undefined : parseInteger('--index', flags.index, 1);
-      const stdinIsTTY = process.stdin.isTTY === true;
-      const tty = flags.tty && stdinIsTTY && flags.detach !== true;
+      const io = ctx.io;
+      const tty = flags.tty && io.stdinIsTTY && flags.detach !== true;
       const attachStdin = flags.detach !== true;
-      if (tty) process.stdin.setRawMode(true);
+      if (tty) io.setRawMode?.(true);
       try {
         const code = await execInService(nctx, {
           service,
@@ -45,18 +45,18 @@ export function registerExec(program: Command, ctx: CommandContext): void {
           privileged: flags.privileged === true,
           tty,
           detach: flags.detach === true,
-          stdout: process.stdout,
-          stderr: process.stderr,
-          ...(attachStdin ? { stdin: process.stdin } : {}),
+          stdout: io.stdout,
+          stderr: io.stderr,
+          ...(attachStdin ? { stdin: io.stdin } : {}),
           ...(index === undefined ? {} : { index }),
           ...(flags.user === undefined ? {} : { user: flags.user }),
           ...(flags.workdir === undefined ? {} : { workingDir: flags.workdir }),
         });
         ctx.setExitCode(code);
       } finally {
-        if (tty) process.stdin.setRawMode(false);
+        if (tty) io.setRawMode?.(false);
         // Reading stdin for the exec would otherwise keep berth alive after the command ended.
-        if (attachStdin) process.stdin.destroy();
+        if (attachStdin) io.stdin.destroy();
       }
     });
 }

@@ -1,14 +1,9 @@
 import { isEngineError } from '../../engine/engine-error.js';
 import type { NamedProjectContext, ProjectContext } from '../../app/context.js';
-import { LifecycleError } from '../../app/lifecycle/common.js';
 import type { LockSettings } from '../../app/up.js';
-import { ReportedError, UsageError } from '../../errors/diagnostic.js';
-import { DependencyCycleError } from '../../graph/dependency-graph.js';
+import { CommandError, ReportedError, UsageError } from '../../errors/diagnostic.js';
 import { AbortedError } from '../../reconcile/limiter.js';
 import { lockDirectory } from '../../reconcile/lock.js';
-import { PlanError } from '../../reconcile/plan.js';
-import { SpecError } from '../../reconcile/spec-error.js';
-import { DependencyError } from '../../reconcile/wait-conditions.js';
 import type { CommandContext } from '../command-context.js';
 import { createProgressRenderer, type ProgressRenderer } from '../render/progress.js';
 
@@ -50,17 +45,9 @@ export async function reporting(cmd: CommandContext, fn: () => Promise<void>): P
       cmd.io.writeErr('canceled\n');
       throw new ReportedError(130);
     }
-    if (
-      err instanceof LifecycleError ||
-      err instanceof PlanError ||
-      err instanceof SpecError ||
-      err instanceof DependencyError ||
-      err instanceof DependencyCycleError ||
-      isEngineError(err) ||
-      (err instanceof Error && err.message.startsWith('project ') && err.message.includes('is locked'))
-    ) {
+    if (err instanceof CommandError || isEngineError(err)) {
       cmd.io.writeErr(`error: ${err.message}\n`);
-      throw new ReportedError(cmd.signal.aborted ? 130 : 1);
+      throw new ReportedError(cmd.signal.aborted ? 130 : err instanceof CommandError ? err.exitCode : 1);
     }
     throw err;
   }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { run } from '../../app/run.js';
 import { UsageError } from '../../errors/diagnostic.js';
-import { splitShellWords } from './shell-split.js';
+import { ShellWordsError, splitShellWords } from '../../model/shell-words.js';
 import type { CommandContext } from '../command-context.js';
 import { collect, lockSettings, parsePull, projectSession, reporting } from './lifecycle-shared.js';
 
@@ -65,13 +65,13 @@ export function registerRun(program: Command, cmd: CommandContext): void {
         const { ctx, progress } = await projectSession(cmd, [service]);
         let result;
         try {
-          const tty = f.tty && f.detach !== true && cmd.io.stdoutIsTTY && process.stdin.isTTY;
+          const tty = f.tty && f.detach !== true && cmd.io.stdoutIsTTY && cmd.io.stdinIsTTY;
           result = await run(
             { ...ctx },
             {
               service,
               command,
-              ...(f.entrypoint !== undefined ? { entrypoint: splitShellWords(f.entrypoint) } : {}),
+              ...(f.entrypoint !== undefined ? { entrypoint: entrypointWords(f.entrypoint) } : {}),
               env: f.env ?? [],
               labels,
               publish: f.publish ?? [],
@@ -83,15 +83,15 @@ export function registerRun(program: Command, cmd: CommandContext): void {
               rm: f.rm === true,
               detach: f.detach === true,
               tty,
-              interactive: f.interactive && f.detach !== true && process.stdin.isTTY === true,
+              interactive: f.interactive && f.detach !== true && cmd.io.stdinIsTTY,
               noDeps: !f.deps,
               useAliases: f.useAliases === true,
               build: f.build === true ? 'always' : 'policy',
               ...(pull !== undefined ? { pull } : {}),
               removeOrphans: f.removeOrphans === true,
-              stdin: process.stdin,
-              stdout: process.stdout,
-              stderr: process.stderr,
+              stdin: cmd.io.stdin,
+              stdout: cmd.io.stdout,
+              stderr: cmd.io.stderr,
               lock: lockSettings(cmd),
             },
           );
@@ -102,4 +102,13 @@ export function registerRun(program: Command, cmd: CommandContext): void {
         else cmd.setExitCode(result.exitCode);
       });
     });
+}
+
+function entrypointWords(text: string): string[] {
+  try {
+    return splitShellWords(text);
+  } catch (err) {
+    if (err instanceof ShellWordsError) throw new UsageError(`invalid --entrypoint "${text}": ${err.message}`);
+    throw err;
+  }
 }

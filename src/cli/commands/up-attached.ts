@@ -1,6 +1,6 @@
 import type { NamedProjectContext, ProjectContext } from '../../app/context.js';
 import { projectContainers } from '../../app/lifecycle/common.js';
-import { streamLogs } from '../../app/logs.js';
+import { streamLogs, type LogSource } from '../../app/logs.js';
 import { stop } from '../../app/stop.js';
 import { ignoreEvents } from '../../events/events.js';
 import { LABEL } from '../../model/labels.js';
@@ -23,9 +23,9 @@ function attachedServices(ctx: ProjectContext, services: string[], f: UpFlags): 
 }
 
 /**
- * Attached `up`: streams the logs of the attached services until every container of the
- * project's selected services has exited, an abort flag triggers, or Ctrl-C (graceful stop,
- * exit 130). Returns the exit code.
+ * Attached `up`: streams the logs of the attached services until every attached container
+ * (and the `--exit-code-from` one) has exited, an abort flag triggers on one of them, or
+ * Ctrl-C (graceful stop of every selected service, exit 130). Returns the exit code.
  */
 export async function attachAfterUp(cmd: CommandContext, ctx: ProjectContext, services: string[], f: UpFlags): Promise<number> {
   const { engine, project } = ctx;
@@ -35,25 +35,43 @@ export async function attachAfterUp(cmd: CommandContext, ctx: ProjectContext, se
   cmd.signal.addEventListener('abort', onInterrupt, { once: true });
   const named: NamedProjectContext = { projectName: project.name, project, engine, events: ignoreEvents, parallel: ctx.parallel, signal: stopLogs.signal };
   const selected = selectServices(project, services, f.noDeps === true);
-  const containers = await projectContainers(engine, project.name, { services: selected });
-  for (const c of containers) if (attachedServices(ctx, services, f).includes(c.labels[LABEL.service] ?? '')) printer.register(c.name.slice(project.name.length + 1), c.labels[LABEL.service] ?? '');
-  const logs = streamLogs(named, { services: attachedServices(ctx, services, f), follow: true, timestamps: f.timestamps === true, since: Math.floor(Date.now() / 1000) - 1 }, (source, line) =>
+  const attached = attachedServices(ctx, services, f);
+  const watched = new Set([...attached, ...(f.exitCodeFrom !== undefined ? [f.exitCodeFrom] : [])]);
+  // Detached services (`attach: false`, `--no-attach`) run on: only watched containers end `up`.
+  const containers = (await projectContainers(engine, project.name, { services: selected })).filter((c) => watched.has(c.labels[LABEL.service] ?? ''));
+  for (const c of containers) if (attached.includes(c.labels[LABEL.service] ?? '')) printer.register(c.name.slice(project.name.length + 1), c.labels[LABEL.service] ?? '');
+  const drained = new Map<string, { done: Promise<void>; resolve: () => void }>();
+  const drainOf = (id: string): { done: Promise<void>; resolve: () => void } => {
+    let d = drained.get(id);
+    if (d === undefined) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      d = { done, resolve };
+      drained.set(id, d);
+    }
+    return d;
+  };
+  const aborted$ = new Promise<void>((r) => stopLogs.signal.addEventListener('abort', () => r(), { once: true }));
+  // From the start of this berth process, so output of containers that this `up` started (and
+  // that exited before the logs were followed) is not lost.
+  const since = Math.floor(performance.timeOrigin / 1000);
+  const logOpts = { services: attached, follow: true, timestamps: f.timestamps === true, since, onStreamEnd: (s: LogSource) => drainOf(s.containerId).resolve() };
+  const logs = streamLogs(named, logOpts, (source, line) =>
     printer.line(source.name, source.service, line),
   ).catch(() => undefined);
 
   let exitCode = 0;
   let aborted = false;
-  const codes = new Map<string, number>();
   await Promise.all(
     containers.map(async (c) => {
-      const svc = c.labels[LABEL.service] ?? '';
       let code: number;
       try {
         code = await engine.waitContainer(c.id, stopLogs.signal);
       } catch {
         return;
       }
-      if (!codes.has(svc)) codes.set(svc, code);
+      // Everything the container wrote is shown before `up` ends or aborts because of it.
+      if (attached.includes(c.labels[LABEL.service] ?? '')) await Promise.race([drainOf(c.id).done, aborted$]);
       if (!stopLogs.signal.aborted && (f.abortOnContainerExit === true || (f.abortOnContainerFailure === true && code !== 0))) {
         aborted = true;
         if (f.abortOnContainerFailure === true) exitCode = code;

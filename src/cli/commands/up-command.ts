@@ -3,7 +3,9 @@ import { plan } from '../../app/plan.js';
 import { up, type UpOptions } from '../../app/up.js';
 import type { CommandContext } from '../command-context.js';
 import { attachAfterUp } from './up-attached.js';
-import { collect, lockSettings, projectSession, reporting } from './lifecycle-shared.js';
+import { checkWatch } from '../../app/watch.js';
+import { upWatch, withWatchBuilds } from './watch.js';
+import { collect, lockSettings, parseTimeout, projectSession, reporting } from './lifecycle-shared.js';
 import { toUpOptions, validateUpFlags, type UpFlags } from './up-flags.js';
 
 function envFlags(cmd: CommandContext, opts: UpOptions): UpOptions {
@@ -67,20 +69,28 @@ export function registerUp(program: Command, cmd: CommandContext): void {
     .option('--no-log-prefix', "don't print prefix in logs")
     .option('--timestamps', 'show timestamps')
     .option('--no-color', 'produce monochrome output')
+    .option('-w, --watch', 'watch source code and rebuild/refresh containers when files are updated')
     .action(async (services: string[], raw: Record<string, unknown>) => {
       const f = normalize(raw);
       validateUpFlags(f);
       await reporting(cmd, async () => {
         const { ctx, progress } = await projectSession(cmd, services);
+        let opts: UpOptions;
         try {
-          const opts = envFlags(cmd, toUpOptions(f, services, ctx.project, cmd.globals().dryRun));
+          opts = envFlags(cmd, toUpOptions(f, services, ctx.project, cmd.globals().dryRun));
           if (opts.dryRun) {
             cmd.io.writeOut(await plan(ctx, opts));
             return;
           }
-          await up(ctx, { ...opts, lock: lockSettings(cmd) });
+          if (f.watch === true) await checkWatch(ctx.project, services);
+          await up(f.watch === true ? { ...ctx, project: withWatchBuilds(ctx.project) } : ctx, { ...opts, lock: lockSettings(cmd) });
         } finally {
           progress.done();
+        }
+        if (f.watch === true) {
+          const session = { services, prune: true, quiet: false, color: f.color && cmd.color(cmd.io.stdoutIsTTY), prefix: f.noLogPrefix !== true, timestamps: f.timestamps === true, up: opts };
+          cmd.setExitCode(await upWatch(cmd, ctx, session, parseTimeout(f.timeout)));
+          return;
         }
         if (f.detach === true || f.noStart === true) return;
         cmd.setExitCode(await attachAfterUp(cmd, ctx, services, f));

@@ -29,6 +29,8 @@ export interface UpFlags {
   noLogPrefix?: boolean;
   timestamps?: boolean;
   color: boolean;
+  /** `--watch`: watch `develop.watch` paths after starting. */
+  watch?: boolean;
 }
 
 /** The flag rules of compose-spec.md §3.4. */
@@ -36,6 +38,11 @@ export function validateUpFlags(f: UpFlags): void {
   if (f.exitCodeFrom !== undefined && f.abortOnContainerFailure !== true) f.abortOnContainerExit = true;
   if (f.abortOnContainerFailure === true && f.abortOnContainerExit === true && f.exitCodeFrom === undefined) {
     throw new UsageError('--abort-on-container-failure and --abort-on-container-exit are incompatible');
+  }
+  if (f.watch === true) {
+    if (f.wait === true) throw new UsageError('--wait and --watch are incompatible');
+    if (f.detach === true) throw new UsageError('--detach and --watch are incompatible');
+    if (f.noBuild === true) throw new UsageError('--no-build and --watch are incompatible');
   }
   if (f.wait === true) {
     if (f.abortOnContainerExit === true) throw new UsageError('--wait and --abort-on-container-exit are incompatible');

@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import type { CliIo } from '../io.js';
 
 export interface RecordingIo extends CliIo {
@@ -18,6 +19,10 @@ export function recordingIo(opts: { stdoutIsTTY?: boolean; stderrIsTTY?: boolean
     writeOut: (t) => void out.push(t),
     writeErr: (t) => void err.push(t),
     readStdin: () => Promise.resolve(''),
+    stdin: new PassThrough().end(),
+    stdout: new PassThrough(),
+    stderr: new PassThrough(),
+    stdinIsTTY: false,
     out,
     err,
   };

@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { compileIgnorePatterns, parseIgnoreFile } from '../../model/ignore-patterns.js';
 import type { IgnoreMatcher } from '../../model/ignore-patterns.js';
 import type { BuildSpec } from '../engine.js';
-import type { TarEntry } from './tar-writer.js';
+import type { TarEntry } from '../../model/tar.js';
 
 export interface BuildContext {
   entries: TarEntry[];
@@ -39,14 +39,14 @@ async function walk(root: string, rel: string, matcher: IgnoreMatcher, out: TarE
     const base = { path: childRel, mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000) };
     if (st.isDirectory()) {
       if (ignored && !matcher.mustDescend(childRel)) continue;
-      if (!ignored) out.push({ type: 'directory', ...base });
+      if (!ignored) out.push({ type: 'dir', ...base });
       await walk(root, childRel, matcher, out);
     } else if (ignored) {
       continue;
     } else if (st.isSymbolicLink()) {
-      out.push({ type: 'symlink', ...base, linkname: await readlink(abs) });
+      out.push({ type: 'symlink', ...base, linkTarget: await readlink(abs) });
     } else if (st.isFile()) {
-      out.push({ type: 'file', ...base, size: st.size, content: { file: abs } });
+      out.push({ type: 'file', ...base, content: { file: abs, size: st.size } });
     }
     // Sockets, fifos and devices have no place in a build context.
   }
@@ -61,7 +61,7 @@ async function forcedFile(context: string, rel: string, entries: TarEntry[]): Pr
     return;
   }
   if (!st.isFile()) return;
-  entries.push({ type: 'file', path: rel, mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000), size: st.size, content: await readFile(join(context, rel)) });
+  entries.push({ type: 'file', path: rel, mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000), content: await readFile(join(context, rel)) });
 }
 
 /**
@@ -80,14 +80,14 @@ export async function collectBuildContext(spec: BuildSpec): Promise<BuildContext
   if (inline !== undefined) {
     const content = Buffer.from(inline, 'utf8');
     const name = `.dockerfile.inline.${createHash('sha256').update(content).digest('hex').slice(0, 12)}`;
-    entries.push({ type: 'file', path: name, mode: 0o644, mtime: now, size: content.length, content });
+    entries.push({ type: 'file', path: name, mode: 0o644, mtime: now, content });
     return { entries, dockerfile: name };
   }
   const rel = toSlash(relative(context, dockerfileAbs ?? ''));
   if (rel.startsWith('..') || isAbsolute(rel)) {
     const content = await readFile(dockerfileAbs ?? '');
     const name = `.dockerfile.${createHash('sha256').update(content).digest('hex').slice(0, 12)}`;
-    entries.push({ type: 'file', path: name, mode: 0o644, mtime: now, size: content.length, content });
+    entries.push({ type: 'file', path: name, mode: 0o644, mtime: now, content });
     return { entries, dockerfile: name };
   }
   await forcedFile(context, rel, entries);

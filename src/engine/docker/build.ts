@@ -5,7 +5,7 @@ import type { BuildSpec, ProgressListener } from '../engine.js';
 import { collectBuildContext } from './build-context.js';
 import { call, toEngineError } from './errors.js';
 import { jsonObjects, progressError } from './json-stream.js';
-import { tarStream } from './tar-writer.js';
+import { tarStream } from '../../model/tar.js';
 
 export function buildQuery(spec: BuildSpec, dockerfile: string): Record<string, unknown> {
   return {

@@ -6,9 +6,9 @@ import { call, isAborted, toEngineError } from './errors.js';
 import { demuxFrames, framesToLines } from './log-stream.js';
 import type { Frame } from './log-stream.js';
 
-async function isTty(docker: Docker, ref: string): Promise<{ tty: boolean; state: string; startedAt: number }> {
+async function isTty(docker: Docker, ref: string): Promise<{ tty: boolean }> {
   const info = await call('inspect container', ref, () => docker.getContainer(ref).inspect());
-  return { tty: info.Config.Tty, state: info.State.Status, startedAt: Date.parse(info.State.StartedAt) || 0 };
+  return { tty: info.Config.Tty };
 }
 
 async function* chunksOf(source: Readable | Buffer): AsyncGenerator<Buffer> {
@@ -124,63 +124,25 @@ async function execExitCode(exec: Docker.Exec, ref: string): Promise<number> {
 }
 
 /**
- * Resolves once the container has stopped after running (or ended otherwise), so an attach
- * that reached the daemon only after the container exited does not hang: the daemon never
- * closes such a stream. Polls only while the container is still `created`.
- */
-async function stoppedAfterRun(docker: Docker, ref: string, signal: AbortSignal): Promise<void> {
-  while (!signal.aborted) {
-    const info = await docker.getContainer(ref).inspect();
-    const state = info.State.Status;
-    if (state === 'exited' || state === 'dead' || state === 'removing') return;
-    if (state === 'created') {
-      await delay(100, undefined, { signal }).catch(() => undefined);
-      continue;
-    }
-    await docker.getContainer(ref).wait({ condition: 'not-running', abortSignal: signal });
-  }
-}
-
-const ATTACH_DRAIN_MS = 500;
-
-/** How far back a start may lie and still count as "started by the caller after attaching". */
-const RECENT_START_MS = 2_000;
-
-/**
  * Streams the container's output (and optionally feeds stdin) until the container's streams
- * end. Callers attach before `start` without waiting for the attach to be established, so
- * a container that has not run yet, or started just now, replays its output from the
- * beginning: nothing is lost when the start wins the race.
+ * end, i.e. until it stops. `onAttached` fires once the hijacked stream is established: a
+ * caller that starts the container only then (as `docker run` does) loses no output.
  */
 export async function attachContainer(docker: Docker, ref: string, opts: AttachOptions): Promise<void> {
-  const calledAt = Date.now();
-  const { state, startedAt } = await isTty(docker, ref);
-  const replay = state === 'created' || startedAt >= calledAt - RECENT_START_MS;
-  // A container stopped long ago has no streams to attach to (its output is in its logs).
-  if ((state === 'exited' || state === 'dead') && !replay) return;
   const hijack = opts.stdin !== undefined;
   const stream = await call('attach to container', ref, () => docker.getContainer(ref).attach({
-    stream: true, stdout: true, stderr: true, stdin: hijack, hijack, logs: replay,
+    stream: true, stdout: true, stderr: true, stdin: hijack, hijack, logs: false,
   }) as Promise<Duplex>);
   if (opts.stdin !== undefined) {
     opts.stdin.on('end', () => stream.end());
     opts.stdin.pipe(stream, { end: false });
   }
-  const watcher = new AbortController();
-  let cutOff = false;
-  const watch = stoppedAfterRun(docker, ref, watcher.signal)
-    .then(() => delay(ATTACH_DRAIN_MS, undefined, { signal: watcher.signal }))
-    .then(() => {
-      cutOff = true;
-      stream.destroy();
-    }, () => undefined);
+  opts.onAttached?.();
   try {
     await pump(stream as AsyncIterable<Buffer>, opts.tty, (frame) => writeTo(frame.stream === 'stderr' ? opts.stderr : opts.stdout, frame.data));
   } catch (err) {
-    if (!cutOff) throw toEngineError(err, 'attach to container', ref);
+    throw toEngineError(err, 'attach to container', ref);
   } finally {
-    watcher.abort();
-    await watch;
     stream.destroy();
   }
 }

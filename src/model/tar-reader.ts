@@ -9,8 +9,8 @@ export interface TarHeader {
   gid: number;
   size: number;
   mtime: number;
-  type: 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
-  linkname: string;
+  type: 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
+  linkTarget: string;
 }
 
 /** Reads exactly the bytes asked for from a chunked stream. */
@@ -90,7 +90,7 @@ function paxRecords(data: Buffer): Record<string, string> {
   return out;
 }
 
-const TYPES: Record<string, TarHeader['type']> = { '0': 'file', '\0': 'file', '': 'file', '7': 'file', '5': 'directory', '2': 'symlink', '1': 'hardlink' };
+const TYPES: Record<string, TarHeader['type']> = { '0': 'file', '\0': 'file', '': 'file', '7': 'file', '5': 'dir', '2': 'symlink', '1': 'hardlink' };
 
 /**
  * Walks a tar stream (ustar, with PAX and GNU long names); `onEntry` must consume the body
@@ -135,7 +135,7 @@ async function readEntries(r: ByteReader, onEntry: (header: TarHeader, body: () 
       size: pax.size === undefined ? size : Number(pax.size),
       mtime: pax.mtime === undefined ? octal(block, 136, 12) : Number(pax.mtime),
       type: TYPES[flag] ?? 'other',
-      linkname: pax.linkpath ?? longLink ?? text(block, 157, 100),
+      linkTarget: pax.linkpath ?? longLink ?? text(block, 157, 100),
     };
     pax = {};
     longName = undefined;
@@ -203,7 +203,7 @@ export async function extractTar(stream: Readable | AsyncIterable<Buffer>, opts:
     await assertNoSymlinkParents(root, target);
     const existing = await lstat(target).catch(() => undefined);
     switch (h.type) {
-      case 'directory':
+      case 'dir':
         if (existing !== undefined && !existing.isDirectory()) throw new Error(`cannot overwrite non-directory ${target} with a directory`);
         await mkdir(target, { recursive: true });
         dirModes.push({ path: target, mode: h.mode & 0o7777, mtime: h.mtime });
@@ -224,11 +224,11 @@ export async function extractTar(stream: Readable | AsyncIterable<Buffer>, opts:
       case 'symlink':
         if (existing?.isDirectory() === true) throw new Error(`cannot overwrite directory ${target} with a symlink`);
         if (existing !== undefined) await unlink(target);
-        await symlink(h.linkname, target);
+        await symlink(h.linkTarget, target);
         break;
       case 'hardlink': {
-        const linkParts = safeParts(h.linkname);
-        if (linkParts === undefined) throw new Error(`refusing hard link ${h.name} → ${h.linkname}: outside the destination`);
+        const linkParts = safeParts(h.linkTarget);
+        if (linkParts === undefined) throw new Error(`refusing hard link ${h.name} → ${h.linkTarget}: outside the destination`);
         if (opts.renameRoot !== undefined && linkParts.length > 0) linkParts[0] = opts.renameRoot;
         if (existing !== undefined) await unlink(target);
         await link(join(root, ...linkParts), target);

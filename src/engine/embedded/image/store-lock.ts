@@ -1,0 +1,81 @@
+/**
+ * An inter-process lock: a file created with O_EXCL holding the owner's PID. A lock whose
+ * owner is gone (crash, kill -9) is taken over. Waiters poll; the critical sections are short
+ * (index updates), never downloads or extraction.
+ */
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+import { tempPathFor } from './atomic-file.js';
+
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function tryCreate(lockPath: string): Promise<boolean> {
+  try {
+    const fh = await open(lockPath, 'wx', 0o644);
+    try {
+      await fh.writeFile(`${process.pid}\n`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+/** Removes the lock when its owner is dead. Renaming first makes two takers agree on one winner. */
+async function takeOverIfStale(lockPath: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(lockPath, 'utf8');
+  } catch {
+    return;
+  }
+  const pid = parseInt(text.trim(), 10);
+  // An empty file is a lock being written right now, unless it stays empty (checked by the caller's timeout).
+  if (text.trim() === '' || processAlive(pid)) return;
+  const aside = tempPathFor(lockPath);
+  try {
+    await rename(lockPath, aside);
+  } catch {
+    return;
+  }
+  const moved = await readFile(aside, 'utf8').catch(() => '');
+  if (moved.trim() !== text.trim()) {
+    // Someone else replaced the stale lock in between: put theirs back.
+    await rename(aside, lockPath).catch(() => undefined);
+    return;
+  }
+  await rm(aside, { force: true });
+}
+
+export interface LockOptions {
+  timeoutMs?: number;
+}
+
+export async function withLock<T>(lockPath: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  let wait = 5;
+  while (!(await tryCreate(lockPath))) {
+    await takeOverIfStale(lockPath);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the image store lock ${lockPath}`);
+    await delay(wait);
+    wait = Math.min(wait * 2, 100);
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lockPath, { force: true });
+  }
+}
