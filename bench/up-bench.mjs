@@ -5,8 +5,9 @@
 //   npm run build && DOCKER_HOST=unix:///… node bench/up-bench.mjs [--runs N] [--warmup N]
 //       [--small N] [--large N] [--json] [--keep] [--no-count-requests] [--no-floor] [--timeout S]
 //       [--berth PATH-TO-bin/berth] [--no-snapshot]
+//   node bench/up-bench.mjs --render result.json     (the text report of a saved --json run)
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,7 @@ function parseArgs(argv) {
     else if (a === '--keep') o.keep = true;
     else if (a === '--no-count-requests') o.countRequests = false;
     else if (a === '--no-floor') o.floor = false;
+    else if (a === '--render' && argv[k + 1] !== undefined) o.render = resolve(argv[++k]);
     else if (a === '--no-snapshot') o.snapshot = false;
     else if (a === '--berth' && argv[k + 1] !== undefined) o.berth = resolve(argv[++k]);
     else throw new Error(`unknown option ${a}`);
@@ -272,6 +274,10 @@ async function safetyCleanup(ep, mine) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  if (o.render !== undefined) {
+    process.stdout.write(renderText(JSON.parse(readFileSync(o.render, 'utf8'))));
+    return;
+  }
   const ep = dockerEndpoint();
   const dockerHost = process.env.DOCKER_HOST;
   const ver = await dockerApi(ep, 'GET', '/version').catch((e) => {

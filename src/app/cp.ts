@@ -6,7 +6,8 @@ import { UsageError } from '../errors/diagnostic.js';
 import type { NamedProjectContext } from './context.js';
 import { listProjectContainers, numberOf } from './inspect/project-containers.js';
 import { serviceContainer } from './inspect/service-container.js';
-import { extractTar, readTar } from '../model/tar-reader.js';
+import { extractTar } from '../model/extract-tar.js';
+import { readTar } from '../model/tar-reader.js';
 import { tarPath } from '../model/tar.js';
 
 export type CopyEndpoint = { kind: 'host'; path: string } | { kind: 'container'; service: string; path: string };
@@ -68,19 +69,13 @@ async function containerPathKind(engine: Engine, id: string, path: string): Prom
     if (isEngineError(err, 'not-found')) return 'missing';
     throw err;
   }
-  let kind: 'missing' | 'directory' | 'other' = 'missing';
-  const stop = new Error('first header read');
   try {
-    await readTar(tar, (h) => {
-      kind = h.type === 'dir' ? 'directory' : 'other';
-      return Promise.reject(stop);
-    });
-  } catch (err) {
-    if (err !== stop) throw err;
+    // Leaving the loop closes the stream: only the first header is needed.
+    for await (const { header } of readTar(tar, { unknownTypes: 'skip' })) return header.type === 'dir' ? 'directory' : 'other';
   } finally {
     tar.destroy();
   }
-  return kind;
+  return 'missing';
 }
 
 async function copyIn(ctx: NamedProjectContext, src: string, dst: { service: string; path: string }, opts: CopyOptions): Promise<void> {

@@ -1,8 +1,8 @@
 import type { ContainerSummary } from '../engine/engine.js';
 import { execute } from '../reconcile/execute.js';
 import { acquireProjectLock, type ProjectLock } from '../reconcile/lock.js';
-import { observe } from '../reconcile/observe.js';
-import { planUp, selectServices, type Plan, type RecreatePolicy } from '../reconcile/plan.js';
+import { observe, type ObservedState } from '../reconcile/observe.js';
+import { planUp, selectServices, type Plan, type PlanUpOptions } from '../reconcile/plan.js';
 import type { ProjectContext } from './context.js';
 import { projectContainers } from './lifecycle/common.js';
 import { waitReady } from './lifecycle/wait-ready.js';
@@ -18,27 +18,9 @@ export interface LockSettings {
   timeoutMs?: number;
 }
 
-export interface UpOptions {
-  /** Services named on the command line (empty: all enabled services). */
-  services: string[];
-  /** Do not start the named services' dependencies. */
-  noDeps: boolean;
-  /** `--build`: always build; `--no-build`: never; otherwise per pull_policy / missing image. */
-  build: 'policy' | 'always' | 'never';
-  /** `--pull`: overrides every service's pull_policy. */
-  pull?: 'always' | 'missing' | 'never' | 'build';
+/** What `planUp` takes (its clock comes from `up` itself), plus how the plan is carried out. */
+export interface UpOptions extends Omit<PlanUpOptions, 'now'> {
   quietPull: boolean;
-  /** For the named services (`--force-recreate`, `--no-recreate`; `-V` implies force). */
-  recreate: RecreatePolicy;
-  /** For their dependencies (`--always-recreate-deps`). */
-  recreateDependencies: RecreatePolicy;
-  /** `-V`: new anonymous volumes instead of inheriting them. */
-  renewAnonVolumes: boolean;
-  removeOrphans: boolean;
-  /** `COMPOSE_IGNORE_ORPHANS`. */
-  ignoreOrphans?: boolean;
-  /** `--scale svc=n`. */
-  scale: Record<string, number>;
   /** Create but do not start (`--no-start`, `create`). */
   noStart: boolean;
   /** `--wait`: wait until services are running/healthy (or completed). */
@@ -61,10 +43,14 @@ export interface UpResult {
 
 /** Observes and plans without changing anything (`--dry-run`, `berth plan`). */
 export async function planProject(ctx: ProjectContext, opts: UpOptions): Promise<Plan> {
+  return (await observeAndPlan(ctx, opts)).plan;
+}
+
+async function observeAndPlan(ctx: ProjectContext, opts: UpOptions): Promise<{ observed: ObservedState; plan: Plan }> {
   const observed = await observe(ctx.engine, ctx.project.name, ctx.project);
   const plan = planUp(ctx.project, observed, { ...opts, now: Date.now() });
   for (const message of plan.warnings) ctx.events({ type: 'warning', message });
-  return plan;
+  return { observed, plan };
 }
 
 /** `up` / `create`: converge the engine to the project (DESIGN.md, compose-spec.md §4). */
@@ -82,9 +68,7 @@ export async function up(ctx: ProjectContext, opts: UpOptions): Promise<UpResult
     });
   }
   try {
-    const observed = await observe(engine, project.name, project);
-    const plan = planUp(project, observed, { ...opts, now: Date.now() });
-    for (const message of plan.warnings) ctx.events({ type: 'warning', message });
+    const { observed, plan } = await observeAndPlan(ctx, opts);
     if (opts.dryRun) return { plan: plan.toString(), containers: [] };
     await execute(plan, project, observed, {
       engine,

@@ -91,7 +91,16 @@ export async function buildProgram(
       if (explicit !== undefined && explicit !== '') {
         const problem = checkProjectName(explicit);
         if (problem !== undefined) throw new UsageError(problem);
-        return { name: explicit };
+        // Like docker compose, a compose file found here still describes the project (its
+        // dependency order makes `down` concurrent); without one, labels alone are enough.
+        const result = await openProject({ ...ctx.loadOptions(), services: [] });
+        const noFile = result.diagnostics.some((d) => d.code === 'discovery' && d.message.startsWith('no configuration file provided'));
+        if (noFile) return { name: explicit };
+        if (result.project === undefined) {
+          io.writeErr(renderDiagnostics(result.diagnostics, io.cwd, ctx.color(io.stderrIsTTY)));
+          throw new ReportedError(1);
+        }
+        return { name: explicit, project: result.project };
       }
       const project = await ctx.loadProject();
       return { name: project.name, project };

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
-import { extractTar, readTar } from './tar-reader.js';
-import type { TarHeader } from './tar-reader.js';
+import { extractTar } from './extract-tar.js';
+import { readTar } from './tar-reader.js';
 import { paxRecord, tarBuffer, tarPath, tarStream, withParentDirs } from './tar.js';
 import type { TarEntry } from './tar.js';
 
@@ -177,6 +177,15 @@ describe('tar reader (extract) with the writer', () => {
     await assert.rejects(extractTar(rawTar('hl', '', '1', '../../etc/passwd'), { dest, keepOwner: false }), /refusing hard link/);
   });
 
+  it('creates no device nodes, FIFOs or unknown entry types', async () => {
+    const dest = join(scratch, 'special');
+    await mkdir(dest);
+    await extractTar(rawTar('pipe', '', '6'), { dest, keepOwner: false });
+    await extractTar(rawTar('dev', '', '3'), { dest, keepOwner: false });
+    await extractTar(rawTar('sparse', 'abc', 'S'), { dest, keepOwner: false });
+    assert.deepEqual(await readdir(dest), []);
+  });
+
   it('reads headers with pax long names, types and link targets', async () => {
     const seen: string[] = [];
     const long = `${'p'.repeat(120)}/file`;
@@ -185,11 +194,11 @@ describe('tar reader (extract) with the writer', () => {
       { type: 'file', path: long, content: Buffer.from('body'), mode: 0o600, uid: 7, gid: 8 },
       { type: 'symlink', path: 'a/l', linkTarget: `../${'t'.repeat(110)}` },
     ]);
-    await readTar(Readable.from([archive]), async (h: TarHeader, body) => {
+    for await (const { header: h, body } of readTar(Readable.from([archive]))) {
       let text = '';
-      for await (const chunk of body()) text += chunk.toString();
-      seen.push(`${h.type} ${h.name.length} ${h.mode.toString(8)} ${h.uid}:${h.gid} ${h.mtime} ${h.linkTarget.length} ${text}`);
-    });
+      for await (const chunk of body) text += chunk.toString();
+      seen.push(`${h.type} ${h.path.length} ${h.mode.toString(8)} ${h.uid}:${h.gid} ${h.mtime} ${h.linkTarget.length} ${text}`);
+    }
     assert.deepEqual(seen, ['dir 2 755 0:0 5 0 ', `file ${long.length} 600 7:8 0 0 body`, 'symlink 3 777 0:0 0 113 ']);
   });
 });

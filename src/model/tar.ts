@@ -64,7 +64,7 @@ export function paxRecord(key: string, value: string): string {
 }
 
 /** A header block's fields as written: the raw type flag and link name. */
-type HeaderFields = Omit<TarHeader, 'type' | 'linkTarget'> & { typeflag: string; linkname: string };
+type HeaderFields = Pick<TarHeader, 'mode' | 'uid' | 'gid' | 'size' | 'mtime'> & { name: string; typeflag: string; linkname: string };
 
 function header(f: HeaderFields): Buffer {
   const block = Buffer.alloc(BLOCK);

@@ -111,7 +111,9 @@ export function planVolumes(project: Project, observed: ObservedState, keys: rea
 }
 
 export interface ImagePolicyOptions {
+  /** `--build`: always build; `--no-build`: never; otherwise per pull_policy / missing image. */
   build: 'policy' | 'always' | 'never';
+  /** `--pull`: overrides every service's pull_policy. */
   pull?: 'always' | 'missing' | 'never' | 'build';
   /** Now, ms since the epoch (for daily/weekly/every_<d> policies). */
   now: number;

@@ -12,15 +12,20 @@ export { Plan, PlanError } from './plan-types.js';
 export type { ContainerAction, ContainerOperation, Operation, RecreatePolicy } from './plan-types.js';
 
 export interface PlanUpOptions extends ImagePolicyOptions {
-  /** Services named on the command line (empty: all). */
+  /** Services named on the command line (empty: all enabled services). */
   services: string[];
+  /** Do not include the named services' dependencies. */
   noDeps: boolean;
+  /** For the named services (`--force-recreate`, `--no-recreate`; `-V` implies force). */
   recreate: RecreatePolicy;
+  /** For their dependencies (`--always-recreate-deps`). */
   recreateDependencies: RecreatePolicy;
+  /** `-V`: new anonymous volumes instead of inheriting them. */
   renewAnonVolumes: boolean;
   removeOrphans: boolean;
   /** `COMPOSE_IGNORE_ORPHANS`: no orphan warning. */
   ignoreOrphans?: boolean;
+  /** `--scale svc=n`. */
   scale: Record<string, number>;
 }
 

@@ -1,35 +1,23 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { berthSync, repo, type BerthOptions, type Run } from '../helpers/berth-cli.js';
 
-// Compiled to dist/test/e2e/: the repository root is three levels up.
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const berth = join(repo, 'bin', 'berth');
 const example = join(repo, 'examples', 'fullstack');
 const scratch = mkdtempSync(join(tmpdir(), 'berth-e2e-config-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Run {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, ...opts.env };
-  const r = spawnSync(process.execPath, [berth, ...args], { cwd: opts.cwd ?? repo, env, encoding: 'utf8', input: opts.input ?? '' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function run(args: string[], opts: Omit<BerthOptions, 'home'> = {}): Run {
+  return berthSync(args, { ...opts, home: scratch });
 }
 
 function project(name: string, files: Record<string, string>): string {
   const dir = join(scratch, name);
   for (const [rel, content] of Object.entries(files)) {
     const p = join(dir, rel);
-    spawnSync('mkdir', ['-p', dirname(p)]);
+    mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, content);
   }
   return dir;

@@ -60,7 +60,7 @@ export function berth(args: string[], opts: BerthOptions = {}): Promise<Run> {
   return berthProcess(args, { ...opts, input: opts.input ?? '' }).done;
 }
 
-export function berthSync(args: string[], opts: Omit<BerthOptions, 'input'> = {}): Run {
-  const r = spawnSync(process.execPath, [berthBin, ...args], { cwd: opts.cwd ?? repo, env: berthEnv(opts.home ?? repo), encoding: 'utf8', input: '' });
+export function berthSync(args: string[], opts: BerthOptions = {}): Run {
+  const r = spawnSync(process.execPath, [berthBin, ...args], { cwd: opts.cwd ?? repo, env: berthEnv(opts.home ?? repo), encoding: 'utf8', input: opts.input ?? '' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -41,7 +41,7 @@ export function checkServices(project: Project | undefined, services: readonly s
 /**
  * Runs `fn` on the containers of each service, services in dependency order (`up`) or reverse
  * (`down`), containers of one service concurrently; every engine call through one limiter.
- * Containers of services the project does not know are handled together, last (`up`) or first.
+ * Services the project does not know are ordered by their containers' depends_on label.
  */
 export async function walkContainers(
   ctx: NamedProjectContext,
@@ -56,21 +56,24 @@ export async function walkContainers(
     byService.set(s, [...(byService.get(s) ?? []), c]);
   }
   const services = ctx.project?.services ?? {};
-  const known = [...byService.keys()].filter((s) => services[s] !== undefined);
-  const unknown = [...byService.keys()].filter((s) => services[s] === undefined);
   const runService = async (s: string): Promise<void> => {
     const results = await Promise.allSettled((byService.get(s) ?? []).map((c) => fn(c, limiter)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
   };
-  const runUnknown = async (): Promise<void> => {
-    for (const s of unknown) await runService(s);
-  };
-  if (direction === 'down') await runUnknown();
   // Dependencies are only ordering here: a missing dependency container must not block.
-  const graph = DependencyGraph.fromEdges(Object.fromEntries(known.map((s) => [s, Object.keys(services[s]?.depends_on ?? {}).filter((d) => byService.has(d))])));
+  // Services the project does not describe (no compose file, or orphans) are ordered by the
+  // depends_on label their containers carry, so they too run concurrently.
+  const dependenciesOf = (s: string): string[] => {
+    const declared = services[s]?.depends_on;
+    if (declared !== undefined) return Object.keys(declared);
+    const label = byService.get(s)?.[0]?.labels[LABEL.dependsOn] ?? '';
+    return label.split(',').map((d) => d.split(':')[0] ?? '').filter((d) => d !== '');
+  };
+  const graph = DependencyGraph.fromEdges(
+    Object.fromEntries([...byService.keys()].map((s) => [s, dependenciesOf(s).filter((d) => d !== s && byService.has(d))])),
+  );
   await graph.walk(direction, runService, { concurrency: 0, ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}) });
-  if (direction === 'up') await runUnknown();
 }
 
 /** Emits start/end events around one container step. */

@@ -4,7 +4,7 @@ import { checkServices } from '../../app/lifecycle/common.js';
 import { pull } from '../../app/pull.js';
 import { UsageError } from '../../errors/diagnostic.js';
 import type { CommandContext } from '../command-context.js';
-import { collect, projectSession, reporting } from './lifecycle-shared.js';
+import { collect, withProjectSession } from './lifecycle-shared.js';
 
 export function registerImageCommands(program: Command, cmd: CommandContext): void {
   program
@@ -20,14 +20,9 @@ export function registerImageCommands(program: Command, cmd: CommandContext): vo
       if (raw.policy !== undefined && raw.policy !== 'missing' && raw.policy !== 'always') throw new UsageError(`invalid pull policy "${raw.policy}": must be "missing" or "always"`);
       const policy = raw.policy;
       if (cmd.globals().dryRun) return;
-      await reporting(cmd, async () => {
-        const { ctx, progress } = await projectSession(cmd, services);
-        try {
-          checkServices(ctx.project, services);
-          await pull(ctx, { services, ignoreBuildable: raw.ignoreBuildable === true, ignorePullFailures: raw.ignorePullFailures === true, includeDeps: raw.includeDeps === true, quiet: raw.quiet === true, ...(policy !== undefined ? { policy } : {}) });
-        } finally {
-          progress.done();
-        }
+      await withProjectSession(cmd, services, async (ctx) => {
+        checkServices(ctx.project, services);
+        await pull(ctx, { services, ignoreBuildable: raw.ignoreBuildable === true, ignorePullFailures: raw.ignorePullFailures === true, includeDeps: raw.includeDeps === true, quiet: raw.quiet === true, ...(policy !== undefined ? { policy } : {}) });
       });
     });
 
@@ -48,14 +43,9 @@ export function registerImageCommands(program: Command, cmd: CommandContext): vo
         else buildArgs[a.slice(0, i)] = a.slice(i + 1);
       }
       if (cmd.globals().dryRun) return;
-      await reporting(cmd, async () => {
-        const { ctx, progress } = await projectSession(cmd, services);
-        try {
-          checkServices(ctx.project, services);
-          await build(ctx, { services, noCache: !raw.cache, pull: raw.pull === true, buildArgs, quiet: raw.quiet === true, withDependencies: raw.withDependencies === true });
-        } finally {
-          progress.done();
-        }
+      await withProjectSession(cmd, services, async (ctx) => {
+        checkServices(ctx.project, services);
+        await build(ctx, { services, noCache: !raw.cache, pull: raw.pull === true, buildArgs, quiet: raw.quiet === true, withDependencies: raw.withDependencies === true });
       });
     });
 }

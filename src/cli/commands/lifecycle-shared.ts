@@ -20,6 +20,28 @@ export async function projectSession(cmd: CommandContext, services: string[]): P
   return { progress, ctx: { project, engine, events: progress.sink, parallel: cmd.globals().parallel, signal: cmd.signal } };
 }
 
+/**
+ * A use case on the loaded project, errors reported: `during` runs with progress shown (closed
+ * even on failure), then `after` gets its result once progress is gone (logs, attach, output).
+ */
+export async function withProjectSession<T>(
+  cmd: CommandContext,
+  services: string[],
+  during: (ctx: ProjectContext) => Promise<T>,
+  after?: (ctx: ProjectContext, result: T) => Promise<void> | void,
+): Promise<void> {
+  await reporting(cmd, async () => {
+    const { ctx, progress } = await projectSession(cmd, services);
+    let result: T;
+    try {
+      result = await during(ctx);
+    } finally {
+      progress.done();
+    }
+    await after?.(ctx, result);
+  });
+}
+
 /** Like `projectSession`, but works from labels when there is no compose file. */
 export async function namedSession(cmd: CommandContext): Promise<Session<NamedProjectContext>> {
   const { name, project } = await cmd.projectName();

@@ -3,7 +3,7 @@ import { run } from '../../app/run.js';
 import { UsageError } from '../../errors/diagnostic.js';
 import { ShellWordsError, splitShellWords } from '../../model/shell-words.js';
 import type { CommandContext } from '../command-context.js';
-import { collect, lockSettings, parsePull, projectSession, reporting } from './lifecycle-shared.js';
+import { collect, lockSettings, parsePull, withProjectSession } from './lifecycle-shared.js';
 
 interface RunFlags {
   detach?: boolean;
@@ -61,12 +61,12 @@ export function registerRun(program: Command, cmd: CommandContext): void {
       }
       if (f.detach === true && f.rm === true) throw new UsageError('--detach and --rm cannot be combined');
       if (cmd.globals().dryRun) return;
-      await reporting(cmd, async () => {
-        const { ctx, progress } = await projectSession(cmd, [service]);
-        let result;
-        try {
+      await withProjectSession(
+        cmd,
+        [service],
+        (ctx) => {
           const tty = f.tty && f.detach !== true && cmd.io.stdoutIsTTY && cmd.io.stdinIsTTY;
-          result = await run(
+          return run(
             { ...ctx },
             {
               service,
@@ -95,12 +95,12 @@ export function registerRun(program: Command, cmd: CommandContext): void {
               lock: lockSettings(cmd),
             },
           );
-        } finally {
-          progress.done();
-        }
-        if (result.exitCode === undefined) cmd.io.writeOut(`${result.containerId}\n`);
-        else cmd.setExitCode(result.exitCode);
-      });
+        },
+        (_ctx, result) => {
+          if (result.exitCode === undefined) cmd.io.writeOut(`${result.containerId}\n`);
+          else cmd.setExitCode(result.exitCode);
+        },
+      );
     });
 }
 

@@ -1,20 +1,42 @@
 import { Option, type Command } from 'commander';
 import { plan } from '../../app/plan.js';
 import { up, type UpOptions } from '../../app/up.js';
+import type { ProjectContext } from '../../app/context.js';
+import type { Project } from '../../model/project.js';
 import type { CommandContext } from '../command-context.js';
 import { attachAfterUp } from './up-attached.js';
 import { checkWatch } from '../../app/watch.js';
 import { upWatch, withWatchBuilds } from './watch.js';
-import { collect, lockSettings, parseTimeout, projectSession, reporting } from './lifecycle-shared.js';
+import { collect, lockSettings, parseTimeout, withProjectSession } from './lifecycle-shared.js';
 import { toUpOptions, validateUpFlags, type UpFlags } from './up-flags.js';
 
-function envFlags(cmd: CommandContext, opts: UpOptions): UpOptions {
+/** The flags as `UpOptions`, with `COMPOSE_REMOVE_ORPHANS` / `COMPOSE_IGNORE_ORPHANS` from the environment. */
+function upOptions(cmd: CommandContext, f: UpFlags, services: string[], project: Project, dryRun: boolean): UpOptions {
   const env = cmd.io.env;
+  const opts = toUpOptions(f, services, project, dryRun);
   return {
     ...opts,
     removeOrphans: opts.removeOrphans || env.COMPOSE_REMOVE_ORPHANS === 'true' || env.COMPOSE_REMOVE_ORPHANS === '1',
     ignoreOrphans: env.COMPOSE_IGNORE_ORPHANS === 'true' || env.COMPOSE_IGNORE_ORPHANS === '1',
   };
+}
+
+/** `up`, `create` and `plan`: flags checked before anything loads, then the project session. */
+async function converge<T>(
+  cmd: CommandContext,
+  services: string[],
+  raw: Record<string, unknown>,
+  during: (f: UpFlags, ctx: ProjectContext) => Promise<T>,
+  after?: (f: UpFlags, ctx: ProjectContext, result: T) => Promise<void>,
+): Promise<void> {
+  const f = normalize(raw);
+  validateUpFlags(f);
+  await withProjectSession(
+    cmd,
+    services,
+    (ctx) => during(f, ctx),
+    after === undefined ? undefined : (ctx, result) => after(f, ctx, result),
+  );
 }
 
 function addConvergeFlags(c: Command): Command {
@@ -71,45 +93,39 @@ export function registerUp(program: Command, cmd: CommandContext): void {
     .option('--no-color', 'produce monochrome output')
     .option('-w, --watch', 'watch source code and rebuild/refresh containers when files are updated')
     .action(async (services: string[], raw: Record<string, unknown>) => {
-      const f = normalize(raw);
-      validateUpFlags(f);
-      await reporting(cmd, async () => {
-        const { ctx, progress } = await projectSession(cmd, services);
-        let opts: UpOptions;
-        try {
-          opts = envFlags(cmd, toUpOptions(f, services, ctx.project, cmd.globals().dryRun));
+      await converge(
+        cmd,
+        services,
+        raw,
+        async (f, ctx) => {
+          const opts = upOptions(cmd, f, services, ctx.project, cmd.globals().dryRun);
           if (opts.dryRun) {
             cmd.io.writeOut(await plan(ctx, opts));
-            return;
+            return undefined;
           }
           if (f.watch === true) await checkWatch(ctx.project, services);
           await up(f.watch === true ? { ...ctx, project: withWatchBuilds(ctx.project) } : ctx, { ...opts, lock: lockSettings(cmd) });
-        } finally {
-          progress.done();
-        }
-        if (f.watch === true) {
-          const session = { services, prune: true, quiet: false, color: f.color && cmd.color(cmd.io.stdoutIsTTY), prefix: f.noLogPrefix !== true, timestamps: f.timestamps === true, up: opts };
-          cmd.setExitCode(await upWatch(cmd, ctx, session, parseTimeout(f.timeout)));
-          return;
-        }
-        if (f.detach === true || f.noStart === true) return;
-        cmd.setExitCode(await attachAfterUp(cmd, ctx, services, f));
-      });
+          return opts;
+        },
+        async (f, ctx, opts) => {
+          if (opts === undefined) return;
+          if (f.watch === true) {
+            const session = { services, prune: true, quiet: false, color: f.color && cmd.color(cmd.io.stdoutIsTTY), prefix: f.noLogPrefix !== true, timestamps: f.timestamps === true, up: opts };
+            cmd.setExitCode(await upWatch(cmd, ctx, session, parseTimeout(f.timeout)));
+            return;
+          }
+          if (f.detach === true || f.noStart === true) return;
+          cmd.setExitCode(await attachAfterUp(cmd, ctx, services, f));
+        },
+      );
     });
 
   addConvergeFlags(program.command('create').description('Creates containers for a service').argument('[services...]'))
     .action(async (services: string[], raw: Record<string, unknown>) => {
-      const f = normalize(raw);
-      validateUpFlags(f);
-      await reporting(cmd, async () => {
-        const { ctx, progress } = await projectSession(cmd, services);
-        try {
-          const opts = { ...envFlags(cmd, toUpOptions(f, services, ctx.project, cmd.globals().dryRun)), noStart: true };
-          if (opts.dryRun) cmd.io.writeOut(await plan(ctx, opts));
-          else await up(ctx, { ...opts, lock: lockSettings(cmd) });
-        } finally {
-          progress.done();
-        }
+      await converge(cmd, services, raw, async (f, ctx) => {
+        const opts = { ...upOptions(cmd, f, services, ctx.project, cmd.globals().dryRun), noStart: true };
+        if (opts.dryRun) cmd.io.writeOut(await plan(ctx, opts));
+        else await up(ctx, { ...opts, lock: lockSettings(cmd) });
       });
     });
 
@@ -118,15 +134,8 @@ export function registerUp(program: Command, cmd: CommandContext): void {
     .option('-V, --renew-anon-volumes', 'recreate anonymous volumes')
     .option('--no-deps', "don't include linked services")
     .action(async (services: string[], raw: Record<string, unknown>) => {
-      const f = normalize(raw);
-      validateUpFlags(f);
-      await reporting(cmd, async () => {
-        const { ctx, progress } = await projectSession(cmd, services);
-        try {
-          cmd.io.writeOut(await plan(ctx, envFlags(cmd, toUpOptions(f, services, ctx.project, true))));
-        } finally {
-          progress.done();
-        }
+      await converge(cmd, services, raw, async (f, ctx) => {
+        cmd.io.writeOut(await plan(ctx, upOptions(cmd, f, services, ctx.project, true)));
       });
     });
 }

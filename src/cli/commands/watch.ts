@@ -10,7 +10,7 @@ import type { Project } from '../../model/project.js';
 import { selectServices } from '../../reconcile/plan.js';
 import type { CommandContext } from '../command-context.js';
 import { createLogPrinter } from '../render/log-printer.js';
-import { lockSettings, projectSession, reporting } from './lifecycle-shared.js';
+import { lockSettings, withProjectSession } from './lifecycle-shared.js';
 
 const seconds = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -134,17 +134,18 @@ export function registerWatchCommands(program: Command, cmd: CommandContext): vo
     .option('--no-prune', 'keep the images rebuilds replace')
     .option('--quiet', 'hide build output and logs')
     .action(async (services: string[], raw: { up: boolean; prune: boolean; quiet?: boolean }) => {
-      await reporting(cmd, async () => {
-        const { ctx, progress } = await projectSession(cmd, services);
-        const upOpts = watchUpOptions(services);
-        try {
+      const upOpts = watchUpOptions(services);
+      await withProjectSession(
+        cmd,
+        services,
+        async (ctx) => {
           await checkWatch(ctx.project, services);
           if (raw.up) await up({ ...ctx, project: withWatchBuilds(ctx.project) }, { ...upOpts, quietPull: raw.quiet === true, lock: lockSettings(cmd) });
-        } finally {
-          progress.done();
-        }
-        const color = cmd.color(cmd.io.stdoutIsTTY);
-        await runWatchSession(cmd, ctx, { services, prune: raw.prune, quiet: raw.quiet === true, color, prefix: true, timestamps: false, up: upOpts });
-      });
+        },
+        async (ctx) => {
+          const color = cmd.color(cmd.io.stdoutIsTTY);
+          await runWatchSession(cmd, ctx, { services, prune: raw.prune, quiet: raw.quiet === true, color, prefix: true, timestamps: false, up: upOpts });
+        },
+      );
     });
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import './defer-unused-modules.js';
 import Docker from 'dockerode';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';

@@ -10,7 +10,7 @@ import { parseConfig } from './image-config.js';
 import type { ImageConfigDoc } from './image-config.js';
 import { boundedAll, commitImage, createdSeconds, layerRecords, unpackOne } from './ingest.js';
 import { openTarFile } from './layer-compression.js';
-import { readTar } from './layer-reader.js';
+import { readTar } from '../../../model/tar-reader.js';
 import { MEDIA, checkLayerMediaType, parseManifest, selectPlatform } from './manifest.js';
 import type { Platform } from './manifest.js';
 import { canonicalTag, parseReference } from './reference.js';
@@ -49,10 +49,10 @@ async function readArchive(files: StoreFiles, archivePath: string): Promise<Arch
     if (parts === undefined || parts.length === 0) continue;
     const path = parts.join('/');
     if (header.type === 'symlink') {
-      const target = cleanMemberPath(posix.join(posix.dirname(path), header.linkname));
+      const target = cleanMemberPath(posix.join(posix.dirname(path), header.linkTarget));
       if (target !== undefined) out.links.set(path, target.join('/'));
     } else if (header.type === 'hardlink') {
-      const target = cleanMemberPath(header.linkname);
+      const target = cleanMemberPath(header.linkTarget);
       if (target !== undefined) out.links.set(path, target.join('/'));
     } else if (header.type === 'file') {
       const chunks: Buffer[] = [];

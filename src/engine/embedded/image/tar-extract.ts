@@ -12,8 +12,8 @@ import type { Stats } from 'node:fs';
 import { chmod, lchown, link, lstat, lutimes, mkdir, open, rm, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { readTar } from './layer-reader.js';
-import type { TarHeader } from './layer-reader.js';
+import { readTar } from '../../../model/tar-reader.js';
+import type { TarHeader } from '../../../model/tar-reader.js';
 
 const run = promisify(execFile);
 
@@ -92,7 +92,7 @@ class Extractor {
     const parts = cleanMemberPath(h.path);
     if (parts === undefined) throw new UnsafeEntryError(h.path, 'path escapes the layer root');
     if (parts.length === 0) {
-      if (h.type !== 'directory') throw new UnsafeEntryError(h.path, 'the layer root must be a directory');
+      if (h.type !== 'dir') throw new UnsafeEntryError(h.path, 'the layer root must be a directory');
       await this.metadata(this.root, h, true);
       return;
     }
@@ -104,10 +104,10 @@ class Extractor {
     }
     const target = join(parent, name);
     const existing = await lstatOrUndefined(target);
-    if (existing !== undefined && !(h.type === 'directory' && existing.isDirectory())) await rm(target, { recursive: true, force: true });
+    if (existing !== undefined && !(h.type === 'dir' && existing.isDirectory())) await rm(target, { recursive: true, force: true });
 
     switch (h.type) {
-      case 'directory':
+      case 'dir':
         if (existing === undefined || !existing.isDirectory()) await mkdir(target, { mode: 0o700 });
         await this.metadata(target, h, true);
         break;
@@ -126,18 +126,18 @@ class Extractor {
         break;
       }
       case 'symlink':
-        await symlink(h.linkname, target);
+        await symlink(h.linkTarget, target);
         await lchown(target, h.uid, h.gid);
         await lutimes(target, h.mtime, h.mtime);
         break;
       case 'hardlink': {
-        const src = cleanMemberPath(h.linkname);
-        if (src === undefined || src.length === 0) throw new UnsafeEntryError(h.path, `hard link target ${h.linkname} escapes the layer root`);
+        const src = cleanMemberPath(h.linkTarget);
+        if (src === undefined || src.length === 0) throw new UnsafeEntryError(h.path, `hard link target ${h.linkTarget} escapes the layer root`);
         const srcParent = await this.parentDir(h.path, src.slice(0, -1), false);
         const srcPath = join(srcParent, src[src.length - 1]!);
         const st = await lstatOrUndefined(srcPath);
-        if (st === undefined) throw new UnsafeEntryError(h.path, `hard link target ${h.linkname} is not in the layer`);
-        if (st.isDirectory()) throw new UnsafeEntryError(h.path, `hard link target ${h.linkname} is a directory`);
+        if (st === undefined) throw new UnsafeEntryError(h.path, `hard link target ${h.linkTarget} is not in the layer`);
+        if (st.isDirectory()) throw new UnsafeEntryError(h.path, `hard link target ${h.linkTarget} is a directory`);
         // The inode is shared: its mode and owner are the target's, never rewritten here.
         await link(srcPath, target);
         break;

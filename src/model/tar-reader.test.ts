@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { readTar } from './layer-reader.js';
-import type { TarHeader } from './layer-reader.js';
+import { readTar } from './tar-reader.js';
+import type { ReadTarOptions, TarHeader } from './tar-reader.js';
 
-function header(name: string, flag: string, size: number, extra: { uidBase256?: number; mode?: number } = {}): Buffer {
+interface HeaderExtra {
+  uidBase256?: number;
+  mode?: number;
+  prefix?: string;
+  gnu?: boolean;
+  dev?: [number, number];
+}
+
+function header(name: string, flag: string, size: number, extra: HeaderExtra = {}): Buffer {
   const b = Buffer.alloc(512);
   b.write(name, 0);
   b.write(`${(extra.mode ?? 0o644).toString(8).padStart(7, '0')}\0`, 100);
@@ -17,7 +25,12 @@ function header(name: string, flag: string, size: number, extra: { uidBase256?: 
   b.write('00000000000\0', 136);
   b.fill(0x20, 148, 156);
   b.write(flag, 156);
-  b.write('ustar\x0000', 257, 'latin1');
+  b.write(extra.gnu === true ? 'ustar  \0' : 'ustar\x0000', 257, 'latin1');
+  if (extra.dev !== undefined) {
+    b.write(`${extra.dev[0].toString(8).padStart(7, '0')}\0`, 329);
+    b.write(`${extra.dev[1].toString(8).padStart(7, '0')}\0`, 337);
+  }
+  if (extra.prefix !== undefined) b.write(extra.prefix, 345);
   let sum = 0;
   for (const x of b) sum += x;
   b.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
@@ -42,9 +55,9 @@ function pax(records: string[]): Buffer {
   );
 }
 
-async function collect(chunks: Buffer[], read = true): Promise<Array<{ h: TarHeader; body: string }>> {
+async function collect(chunks: Buffer[], read = true, options: ReadTarOptions = {}): Promise<Array<{ h: TarHeader; body: string }>> {
   const out: Array<{ h: TarHeader; body: string }> = [];
-  for await (const { header: h, body } of readTar(Readable.from(chunks))) {
+  for await (const { header: h, body } of readTar(Readable.from(chunks), options)) {
     let text = '';
     if (read) for await (const c of body) text += c.toString();
     out.push({ h, body: text });
@@ -92,5 +105,36 @@ describe('readTar', () => {
     await assert.rejects(collect([bad]), { message: 'invalid tar header checksum' });
     await assert.rejects(collect([Buffer.concat([header('a', '0', 100), Buffer.from('short')])]), { message: 'truncated tar archive' });
     await assert.rejects(collect([Buffer.concat([header('sparse', 'S', 0), Buffer.alloc(1024)])]), { message: "unsupported tar entry type 'S' for sparse" });
+  });
+
+  it('reads device numbers, and the ustar prefix only on ustar (not GNU) headers', async () => {
+    const archive = Buffer.concat([
+      header('null', '3', 0, { dev: [1, 3], mode: 0o666 }),
+      header('file', '0', 0, { prefix: 'usr/share' }),
+      // A GNU header keeps atime there: it is not part of the name.
+      header('gnu', '0', 0, { prefix: 'not-a-prefix', gnu: true }),
+      header('pipe', '6', 0),
+      Buffer.alloc(1024),
+    ]);
+    const entries = await collect([archive]);
+    assert.deepEqual(
+      entries.map((e) => `${e.h.type} ${e.h.path} ${e.h.devmajor}:${e.h.devminor} ${e.h.mode.toString(8)}`),
+      ['char null 1:3 666', 'file usr/share/file 0:0 644', 'file gnu 0:0 644', 'fifo pipe 0:0 644'],
+    );
+  });
+
+  it('passes over unknown entry types, body included, when asked to', async () => {
+    const archive = Buffer.concat([header('sparse', 'S', 3), data('abc'), header('after', '0', 2), data('ok'), Buffer.alloc(1024)]);
+    const entries = await collect([archive], true, { unknownTypes: 'skip' });
+    assert.deepEqual(entries.map((e) => `${e.h.path}=${e.body}`), ['after=ok']);
+  });
+
+  it('closes the source when the consumer stops early', async () => {
+    const source = Readable.from([Buffer.concat([header('a', '0', 0), header('b', '0', 0)]), Buffer.alloc(1024)]);
+    for await (const { header: h } of readTar(source)) {
+      assert.equal(h.path, 'a');
+      break;
+    }
+    assert.equal(source.destroyed, true);
   });
 });
