@@ -4,6 +4,7 @@ import { serviceImage } from '../reconcile/naming.js';
 import { orphanWarning } from '../reconcile/plan.js';
 import type { NamedProjectContext } from './context.js';
 import { containerStep, createLimiter, isActive, projectContainers, walkContainers } from './lifecycle/common.js';
+import { removeContainerWithVolumes } from '../reconcile/remove-container.js';
 
 export interface DownOptions {
   /** Only these services' containers (networks and volumes stay). */
@@ -38,7 +39,7 @@ export async function down(ctx: NamedProjectContext, opts: DownOptions): Promise
   if (!opts.removeOrphans && orphans.length > 0) events({ type: 'warning', message: orphanWarning(orphans.map((c) => c.name)) });
   await walkContainers(ctx, containers, 'down', async (c, limiter) => {
     if (isActive(c)) await containerStep(events, c.name, 'Stopping', 'Stopped', () => limiter.run(() => engine.stopContainer(c.id, opts.timeoutSeconds)));
-    await containerStep(events, c.name, 'Removing', 'Removed', () => limiter.run(() => ignoreMissing(engine.removeContainer(c.id, { force: true, volumes: opts.volumes }))));
+    await containerStep(events, c.name, 'Removing', 'Removed', () => ignoreMissing(removeContainerWithVolumes(engine, limiter, c.id, opts.volumes)));
   });
   if (opts.services.length > 0) return;
   const limiter = createLimiter(ctx.parallel, ctx.signal);

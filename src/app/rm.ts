@@ -1,5 +1,6 @@
 import type { NamedProjectContext } from './context.js';
 import { containerStep, isActive, projectContainers, walkContainers } from './lifecycle/common.js';
+import { removeContainerWithVolumes } from '../reconcile/remove-container.js';
 
 export interface RmOptions {
   services: string[];
@@ -16,7 +17,7 @@ export async function rm(ctx: NamedProjectContext, opts: RmOptions): Promise<str
   const targets = opts.stop ? all : all.filter((c) => !isActive(c));
   await walkContainers(ctx, targets, 'down', async (c, limiter) => {
     if (isActive(c)) await containerStep(ctx.events, c.name, 'Stopping', 'Stopped', () => limiter.run(() => ctx.engine.stopContainer(c.id, opts.timeoutSeconds)));
-    await containerStep(ctx.events, c.name, 'Removing', 'Removed', () => limiter.run(() => ctx.engine.removeContainer(c.id, { force: true, volumes: opts.volumes })));
+    await containerStep(ctx.events, c.name, 'Removing', 'Removed', () => removeContainerWithVolumes(ctx.engine, limiter, c.id, opts.volumes));
   });
   return targets.map((c) => c.name);
 }

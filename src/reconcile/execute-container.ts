@@ -1,3 +1,4 @@
+import { removeContainerWithVolumes } from './remove-container.js';
 import type { ContainerSpec, Engine, ImageInfo } from '../engine/engine.js';
 import type { EventSink, ResourceStatus } from '../events/events.js';
 import { LABEL } from '../model/labels.js';
@@ -84,7 +85,7 @@ async function recreate(rt: ContainerRuntime, op: ContainerOperation, cause: str
       spec.name = temporaryName(old.id, op.name);
       const id = await createFrom(rt, spec, copies);
       if (old.state === 'running' || old.state === 'paused' || old.state === 'restarting') await limiter.run(() => engine.stopContainer(old.id, rt.timeoutSeconds));
-      await limiter.run(() => engine.removeContainer(old.id, { force: true, volumes: op.renewAnonVolumes }));
+      await removeContainerWithVolumes(engine, limiter, old.id, op.renewAnonVolumes);
       await limiter.run(() => engine.renameContainer(id, op.name));
       return { id, name: op.name };
     },

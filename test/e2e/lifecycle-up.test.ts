@@ -89,4 +89,22 @@ describe('lifecycle: up / down', { skip: skipWithoutDocker }, () => {
     await p.ok(['down', '-v', '-t', '1']);
     assert.deepEqual(await suite.engine().listVolumes({ [LABEL.project]: p.name }), []);
   });
+  it('inherits anonymous volumes on recreate, drops them with -V, and down -v removes them', async () => {
+    const q = suite.project('lcanon');
+    q.write('services:\n  app:\n    image: berth-test-busybox:latest\n    command: ["sh", "-c", "echo kept > /cache/f; sleep 3600"]\n    stop_grace_period: 1s\n    volumes: ["/cache"]\n');
+    await q.ok(['up', '-d']);
+    const anonymousOf = async (): Promise<string[]> =>
+      [...(await containersOf(suite.engine(), q.name)).values()].flatMap((c) => c.mounts.filter((m) => m.target === '/cache').map((m) => m.name ?? ''));
+    const [first] = await anonymousOf();
+    assert.match(first ?? '', /^[0-9a-f]{64}$/);
+    await q.ok(['up', '-d', '--force-recreate']);
+    assert.deepEqual(await anonymousOf(), [first], 'the recreated container mounts the same anonymous volume');
+    await q.ok(['up', '-d', '-V']);
+    const [renewed] = await anonymousOf();
+    assert.notEqual(renewed, first, '-V gives a new anonymous volume');
+    assert.equal(await suite.engine().inspectVolume(first!).then(() => 'present', () => 'gone'), 'gone', '-V removed the old one');
+    await q.ok(['up', '-d', '--force-recreate']);
+    await q.ok(['down', '-v', '-t', '1']);
+    assert.equal(await suite.engine().inspectVolume(renewed!).then(() => 'present', () => 'gone'), 'gone', 'down -v removed the inherited anonymous volume');
+  });
 });

@@ -152,7 +152,19 @@ export async function cleanupProject(engine: Engine, project: string): Promise<v
     }
   };
   for (const c of await engine.listContainers({ all: true, labels })) {
+    // Anonymous volumes a recreated container inherited are mounted by name: remove them too.
+    const mounts = (await engine.inspectContainer(c.id).catch(() => undefined))?.mounts ?? [];
     await attempt(`container ${c.name}`, () => engine.removeContainer(c.id, { force: true, volumes: true }));
+    for (const m of mounts) {
+      if (m.type === 'volume' && m.name !== undefined && /^[0-9a-f]{64}$/.test(m.name)) {
+        // Still used by another container of the project (volumes_from): that one's removal takes it.
+        await attempt(`volume ${m.name}`, () =>
+          engine.removeVolume(m.name!, false).catch((err: unknown) => {
+            if (!isEngineError(err, 'conflict')) throw err;
+          }),
+        );
+      }
+    }
   }
   for (const n of await engine.listNetworks(labels)) await attempt(`network ${n.name}`, () => engine.removeNetwork(n.id));
   for (const v of await engine.listVolumes(labels)) await attempt(`volume ${v.name}`, () => engine.removeVolume(v.name, true));

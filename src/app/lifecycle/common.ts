@@ -92,3 +92,4 @@ export async function containerStep(events: EventSink, name: string, start: Reso
 export function isActive(c: ContainerSummary): boolean {
   return c.state === 'running' || c.state === 'paused' || c.state === 'restarting';
 }
+
