@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -66,9 +66,15 @@ export function projectSuite(): ProjectSuite {
     await ensureBaseImage(engine);
   });
   after(async () => {
-    if (engine === undefined) return;
+    if (engine === undefined) {
+      for (const p of projects) rmSync(p.dir, { recursive: true, force: true });
+      return;
+    }
     const failures: unknown[] = [];
-    for (const p of projects) await cleanupProject(engine, p.name).catch((err: unknown) => failures.push(err));
+    for (const p of projects) {
+      await cleanupProject(engine, p.name).catch((err: unknown) => failures.push(err));
+      rmSync(p.dir, { recursive: true, force: true });
+    }
     await engine.close();
     if (failures.length > 0) throw failures[0];
   });
