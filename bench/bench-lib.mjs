@@ -138,7 +138,7 @@ export function summarize(wallMs, rssKb) {
 
 export const round = (x) => Math.round(x * 10) / 10;
 
-// ---- Shared by the benchmarks that run bin/berth (config-bench keeps its own copies for now).
+// ---- Shared by the benchmarks that run bin/berth.
 
 /**
  * Other people rebuild dist/ while a long benchmark runs; every berth run must use one build,

@@ -5,12 +5,12 @@
 //                                                [--services N] [--seed N] [--json] [--keep]
 //                                                [--berth PATH-TO-bin/berth] [--no-snapshot]
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { RunError, hasGnuTime, probeCommandRss, probeNodeRss, round, runOnce, summarize } from './bench-lib.mjs';
+import { RunError, buildInfo, hasGnuTime, probeCommandRss, probeNodeRss, round, runOnce, snapshotBuild, summarize } from './bench-lib.mjs';
 import { BENCH_ENV, OVERRIDE_FILES, generateProject } from './generate-project.mjs';
 import { machineInfo, renderTable } from './report.mjs';
 
@@ -45,24 +45,6 @@ function parseArgs(argv) {
 const composeArgs = ['-f', 'compose.yaml', ...OVERRIDE_FILES.flatMap((f) => ['-f', f]), 'config'];
 // A clean, fixed environment so user settings (COMPOSE_FILE, DOCKER_HOST…) cannot skew a run.
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', LANG: 'C.UTF-8', COMPOSE_PROJECT_NAME: 'berthbench', ...BENCH_ENV };
-
-// Other people rebuild dist/ while a long benchmark runs; every berth run must use one build,
-// so the benchmark runs a private copy of bin/, dist/ and schema/ (node_modules is linked).
-function snapshotBuild(berthPath) {
-  const from = dirname(dirname(berthPath));
-  if (!existsSync(join(from, 'dist'))) throw new Error(`${from}/dist does not exist: run "npm run build" first`);
-  const to = mkdtempSync(join(tmpdir(), 'berth-bench-build-'));
-  for (const d of ['bin', 'dist', 'schema', 'package.json']) if (existsSync(join(from, d))) cpSync(join(from, d), join(to, d), { recursive: true });
-  symlinkSync(join(from, 'node_modules'), join(to, 'node_modules'), 'dir');
-  return { dir: to, berth: join(to, 'bin', 'berth') };
-}
-
-function buildInfo() {
-  const git = (args) => spawnSync('git', ['-C', root, ...args], { encoding: 'utf8' });
-  const head = git(['rev-parse', '--short', 'HEAD']);
-  const status = git(['status', '--porcelain', '--untracked-files=no']);
-  return head.status === 0 ? { commit: head.stdout.trim(), dirty: status.stdout.trim() !== '' } : { commit: null, dirty: null };
-}
 
 function peerVersion() {
   const r = spawnSync('docker-compose', ['version', '--short'], { encoding: 'utf8', env });
@@ -100,7 +82,7 @@ async function main() {
   const report = {
     date: new Date().toISOString(), machine: machineInfo(),
     project: { services: o.services, seed: o.seed, files: ['compose.yaml', ...OVERRIDE_FILES], command: `<tool> ${composeArgs.join(' ')}` },
-    build: buildInfo(),
+    build: buildInfo(root),
     options: { runs: o.runs, warmup: o.warmup, memRuns: o.memRuns, berth: o.berth, snapshot: o.snapshot },
     peer: { tool: 'docker-compose', version: version ?? null, fullVariant: null },
     results: [], ratios: null, targets: null,
