@@ -148,7 +148,7 @@ describe('image load: docker save (legacy layout)', { skip: skipWithoutDocker },
         .filter((l) => !RUNTIME_PATHS.test(pathOf(l)))
         .sort();
     } finally {
-      docker(['rm', '-f', cid]);
+      docker(['rm', '-f', '-v', cid]);
     }
     assert.deepEqual(ours.filter((l) => !RUNTIME_PATHS.test(pathOf(l))), theirs);
   });
@@ -167,7 +167,7 @@ describe('image load: docker save (legacy layout)', { skip: skipWithoutDocker },
 
 describe('image load: OCI layouts', { skip: skipWithoutDocker }, () => {
   it('loads a Docker 25+ save (OCI layout with manifest.json) and a plain OCI archive with a platform index', async () => {
-    const parts = await legacyParts(legacyArchive, base);
+    const parts = await legacyParts(legacyArchive, base, tag);
     const dockerId = docker(['image', 'inspect', '--format', '{{.Id}}', tag]).trim();
     const modern = join(base, 'modern.tar');
     await writeFile(modern, ociArchive(parts, { gzipLayers: false, dockerSave: true, name: 'docker.io/library/modern:1', nested: false }));

@@ -61,13 +61,17 @@ interface Parts {
   repoTags: string[];
 }
 
-/** Config and layer tars of the first image of a legacy `docker save` archive. */
-export async function legacyParts(archive: string, dir: string): Promise<Parts> {
+/**
+ * Config and layer tars of the image tagged `tag` in a legacy `docker save` archive (the
+ * order of manifest.json entries is not stable across saves).
+ */
+export async function legacyParts(archive: string, dir: string, tag: string): Promise<Parts> {
   const out = join(dir, 'legacy-x');
   await mkdir(out, { recursive: true });
   execFileSync('tar', ['-xf', archive, '-C', out]);
   const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as Array<{ Config: string; RepoTags: string[]; Layers: string[] }>;
-  const first = manifest[0]!;
+  const first = manifest.find((m) => m.RepoTags.includes(tag));
+  if (first === undefined) throw new Error(`${archive} has no image tagged ${tag}`);
   return { config: await readFile(join(out, first.Config)), layers: await Promise.all(first.Layers.map((l) => readFile(join(out, l)))), repoTags: first.RepoTags };
 }
 
