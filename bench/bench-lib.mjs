@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** A failing run is an error, never a number. */
-export class RunError extends Error {}
+export class RunError extends Error {
+  /** Wall time of the failed run, when it ran to its exit. */
+  wallMs;
+}
 
 const STDERR_LIMIT = 64 * 1024;
 
@@ -40,7 +43,9 @@ export function runOnce(cmd, args, { cwd, env, captureStdout = false, timeoutMs 
     child.on('close', () => {
       if (code !== 0) {
         const how = signal !== null ? `signal ${signal}` : `exit code ${code}`;
-        reject(new RunError(`${cmd} ${args.join(' ')} failed (${how}) in ${cwd}:\n${stderr.trim()}`));
+        const err = new RunError(`${cmd} ${args.join(' ')} failed (${how}) in ${cwd}:\n${stderr.trim()}`);
+        err.wallMs = wallMs;
+        reject(err);
         return;
       }
       resolvePromise({ wallMs, stderr, stdout: captureStdout ? Buffer.concat(out).toString('utf8') : '' });
