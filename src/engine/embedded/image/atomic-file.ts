@@ -1,11 +1,30 @@
 /** Crash-safe file writes: a temp file beside the target, fsync'd, renamed over it, directory fsync'd. */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** A unique temp name in the same directory (so the final rename is atomic). */
 export function tempPathFor(target: string): string {
   return join(dirname(target), `.tmp-${basename(target)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/**
+ * Creates `tmp` (which must not exist), lets `write` fill it, fsyncs and closes it; on any
+ * failure the temp file is removed and the error rethrown.
+ */
+export async function writeTempFile<T>(tmp: string, mode: number, write: (fh: FileHandle) => Promise<T>): Promise<T> {
+  const fh = await open(tmp, 'wx', mode);
+  let result: T;
+  try {
+    result = await write(fh);
+    await fh.sync();
+  } catch (err) {
+    await fh.close();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await fh.close();
+  return result;
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
@@ -19,16 +38,7 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 export async function writeFileAtomic(target: string, data: string | Buffer, mode = 0o644): Promise<void> {
   const tmp = tempPathFor(target);
-  const fh = await open(tmp, 'wx', mode);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (err) {
-    await fh.close();
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await fh.close();
+  await writeTempFile(tmp, mode, (fh) => fh.writeFile(data));
   try {
     await rename(tmp, target);
   } catch (err) {

@@ -12,10 +12,9 @@
  * or the new content, never a torn file.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDir, tempPathFor, writeJsonAtomic } from './atomic-file.js';
+import { fsyncDir, tempPathFor, writeJsonAtomic, writeTempFile } from './atomic-file.js';
 import { assertDigest, digestHex } from './digest.js';
 import { processAlive, withLock } from './store-lock.js';
 
@@ -109,10 +108,9 @@ export class StoreFiles {
   async writeBlob(source: AsyncIterable<Buffer> | Buffer, expected?: { digest: string; size?: number }, onBytes?: BlobWriteProgress): Promise<{ digest: string; size: number; existed: boolean }> {
     if (expected !== undefined) assertDigest(expected.digest);
     const tmp = tempPathFor(join(this.blobsDir, 'ingest'));
-    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
     const hash = createHash('sha256');
     let size = 0;
-    try {
+    await writeTempFile(tmp, 0o644, async (fh) => {
       const chunks = Buffer.isBuffer(source) ? [source] : source;
       for await (const chunk of chunks) {
         hash.update(chunk);
@@ -120,13 +118,7 @@ export class StoreFiles {
         await fh.write(chunk);
         onBytes?.(size);
       }
-      await fh.sync();
-    } catch (err) {
-      await fh.close();
-      await rm(tmp, { force: true });
-      throw err;
-    }
-    await fh.close();
+    });
     const digest = `sha256:${hash.digest('hex')}`;
     if (expected !== undefined && (digest !== expected.digest || (expected.size !== undefined && expected.size !== size))) {
       await rm(tmp, { force: true });
