@@ -7,7 +7,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 
-packages=(docker.io cgroupfs-mount busybox-static docker-registry attr)
+packages=(docker.io cgroupfs-mount busybox-static docker-registry attr crun runc conmon catatonit golang-github-containers-common iproute2 iptables procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -5,7 +5,6 @@ import { UsageError } from '../errors/diagnostic.js';
 import type { GlobalOptions } from './global-options.js';
 import type { CliIo } from './io.js';
 
-const EMBEDDED_MISSING = 'the embedded engine is not available in this version of berth yet';
 const PING_TIMEOUT_MS = 5_000;
 
 /** The innermost message of a connection failure (`connect ENOENT /var/run/docker.sock`). */
@@ -42,24 +41,38 @@ async function dockerEngine(io: CliIo): Promise<DockerEngine> {
   }
 }
 
+/** The embedded engine on BERTH_ROOT (default /var/lib/berth). */
+export async function embeddedEngine(io: CliIo): Promise<Engine> {
+  const { openEmbeddedEngine } = await import('../engine/embedded/embedded-engine.js');
+  const { DEFAULT_ROOT } = await import('../engine/embedded/paths.js');
+  const root = io.env.BERTH_ROOT !== undefined && io.env.BERTH_ROOT !== '' ? io.env.BERTH_ROOT : DEFAULT_ROOT;
+  const insecure = (io.env.BERTH_INSECURE_REGISTRIES ?? '').split(/[\s,]+/).filter((s) => s !== '');
+  const home = io.env.HOME ?? '/root';
+  const dockerConfig = io.env.DOCKER_CONFIG !== undefined && io.env.DOCKER_CONFIG !== '' ? `${io.env.DOCKER_CONFIG}/config.json` : `${home}/.docker/config.json`;
+  const runtime = io.env.BERTH_RUNTIME;
+  return openEmbeddedEngine({
+    root,
+    insecureRegistries: insecure,
+    dockerConfigPath: dockerConfig,
+    ...(io.env.PATH !== undefined ? { pathEnv: io.env.PATH } : {}),
+    ...(runtime === 'crun' || runtime === 'runc' ? { runtime } : {}),
+  });
+}
+
 /**
  * Builds the engine the user asked for (`--engine`, `BERTH_ENGINE`), or picks one: the Docker
  * Engine when `DOCKER_HOST` or /var/run/docker.sock answers, else the embedded engine.
- * Throws a UsageError that says what to do when no engine is available.
  */
 export async function connectEngine(globals: GlobalOptions, io: CliIo): Promise<Engine> {
-  if (globals.engine === 'embedded') {
-    throw new UsageError(`${EMBEDDED_MISSING}; use --engine docker with a running Docker Engine`);
-  }
+  if (globals.engine === 'embedded') return embeddedEngine(io);
   const engine = await dockerEngine(io);
   const failure = await ping(engine);
   if (failure === undefined) return engine;
   const where = engine.endpoint.display;
-  if (globals.engine === 'docker') {
+  if (globals.engine === 'docker' || (io.env.DOCKER_HOST !== undefined && io.env.DOCKER_HOST !== '')) {
     throw new EngineError('unavailable', 'connect', where, `cannot connect to the Docker Engine at ${where}: ${reasonOf(failure)}`, { cause: failure });
   }
-  throw new UsageError(
-    `${EMBEDDED_MISSING} and no Docker Engine answered at ${where} (${reasonOf(failure)}); ` +
-    'start a Docker Engine (or set DOCKER_HOST) and use --engine docker',
-  );
+  // No daemon answered: berth's own engine runs the project (it needs root and a few
+  // Debian packages, and says which when they are missing).
+  return embeddedEngine(io);
 }

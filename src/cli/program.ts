@@ -116,14 +116,16 @@ export async function buildProgram(
   // `config` takes as a whole, so they are loaded only when another command may run.
   const sub = subcommandOf(io.argv);
   if (sub === undefined || !LIGHT_COMMANDS.has(sub)) {
-    const [{ registerLifecycleCommands }, { registerInspectionCommands }, { registerWatchCommands }] = await Promise.all([
+    const [{ registerLifecycleCommands }, { registerInspectionCommands }, { registerWatchCommands }, { registerImageStoreCommands }] = await Promise.all([
       import('./commands/lifecycle.js'),
       import('./commands/inspection.js'),
       import('./commands/watch.js'),
+      import('./commands/image-store-command.js'),
     ]);
     registerLifecycleCommands(program, ctx);
     registerInspectionCommands(program, ctx);
     registerWatchCommands(program, ctx);
+    registerImageStoreCommands(program, ctx);
   }
   registerVersion(program, ctx);
   return program;

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connectEngine } from '../../src/cli/engine-factory.js';
 import type { GlobalOptions } from '../../src/cli/global-options.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { recordingIo } from '../../src/cli/render/test-io.js';
 import { isEngineError } from '../../src/engine/engine-error.js';
-import { UsageError } from '../../src/errors/diagnostic.js';
 import { skipWithoutDocker } from '../helpers/docker.js';
 
 function io(env: Record<string, string | undefined>): CliIo {
@@ -22,12 +24,18 @@ function globals(engine?: 'docker' | 'embedded'): GlobalOptions {
 const NOWHERE = 'unix:///nonexistent/berth-test-docker.sock';
 
 describe('connectEngine', () => {
-  it('refuses the embedded engine with what to do instead', async () => {
-    await assert.rejects(connectEngine(globals('embedded'), io({})), (err) => {
-      assert.ok(err instanceof UsageError);
-      assert.equal(err.message, 'the embedded engine is not available in this version of berth yet; use --engine docker with a running Docker Engine');
-      return true;
-    });
+  it('opens the embedded engine on BERTH_ROOT when asked for', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'berth-factory-'));
+    try {
+      const engine = await connectEngine(globals('embedded'), io({ BERTH_ROOT: root, PATH: process.env.PATH }));
+      const info = await engine.info();
+      assert.equal(info.name, 'embedded');
+      assert.equal(info.capabilities.exec, true);
+      assert.deepEqual(await engine.listContainers({ all: true, labels: {} }), []);
+      await engine.close();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('reports a Docker Engine that does not answer when docker was asked for', async () => {
@@ -38,10 +46,10 @@ describe('connectEngine', () => {
     });
   });
 
-  it('says no engine is available when none was named and docker does not answer', async () => {
+  it('keeps to a DOCKER_HOST that was set but does not answer', async () => {
     await assert.rejects(connectEngine(globals(), io({ DOCKER_HOST: NOWHERE })), (err) => {
-      assert.ok(err instanceof UsageError);
-      assert.match(err.message, /^the embedded engine is not available in this version of berth yet and no Docker Engine answered at unix:\/\/\/nonexistent\/berth-test-docker\.sock \(connect ENOENT/);
+      assert.ok(isEngineError(err, 'unavailable'));
+      assert.match(err.message, /^cannot connect to the Docker Engine at unix:\/\/\/nonexistent\/berth-test-docker\.sock: connect ENOENT/);
       return true;
     });
   });

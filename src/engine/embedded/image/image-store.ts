@@ -10,10 +10,14 @@ import type { ImageInfo, ProgressListener } from '../../engine.js';
 import { loadArchive } from './archive-load.js';
 import type { LoadedImage } from './archive-load.js';
 import { commitImage } from './ingest.js';
+import type { IngestLayer } from './ingest.js';
+import { commitLocalImage } from './local-commit.js';
 import { collectGarbage } from './image-gc.js';
 import type { GcResult } from './image-gc.js';
 import { imageInfoConfig, parseConfig, resolveUser } from './image-config.js';
-import type { LayerView, ResolvedUser } from './image-config.js';
+import { importRootfs } from './import-rootfs.js';
+import type { ImportConfig } from './import-rootfs.js';
+import type { ImageConfigDoc, LayerView, ResolvedUser } from './image-config.js';
 import { pullImage } from './image-pull.js';
 import { layerDiffDir, readLayerMeta } from './layer-unpack.js';
 import { parsePlatform } from './manifest.js';
@@ -222,5 +226,26 @@ export class ImageStore {
 
   async resolveUser(imageId: string, user: string | undefined): Promise<ResolvedUser> {
     return resolveUser(user, await this.layerViews(imageId));
+  }
+
+  /** `docker import`: a rootfs tarball (plain or gzip) as a one-layer image tagged `refs`. */
+  async importRootfs(tar: AsyncIterable<Buffer | string>, opts: { refs?: readonly string[]; config?: ImportConfig; platform?: string; comment?: string } = {}): Promise<ImageInfo> {
+    const tags = (opts.refs ?? []).map((r) => {
+      const tag = canonicalTag(parseReference(r));
+      if (tag === undefined || r.includes('@')) throw new EngineError('failed', 'import image', r, `invalid tag ${r}: a digest cannot be given to an imported image`);
+      return tag;
+    });
+    const id = await importRootfs(this.files, tar, {
+      tags,
+      config: opts.config ?? {},
+      platform: opts.platform !== undefined ? parsePlatform(opts.platform) : this.platform,
+      ...(opts.comment !== undefined ? { comment: opts.comment } : {}),
+    });
+    return (await this.inspect(id))!;
+  }
+
+  /** Commits a locally built image (config + layer blobs already in the store) and tags it. */
+  async commitLocal(config: ImageConfigDoc, layers: readonly IngestLayer[], tags: readonly string[]): Promise<ImageRecord> {
+    return commitLocalImage(this.files, config, layers, tags);
   }
 }

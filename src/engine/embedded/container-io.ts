@@ -1,0 +1,167 @@
+/** exec, copy in/out and top for embedded containers. */
+import { execFile, spawn } from 'node:child_process';
+import { lstat, readlink } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { EngineError } from '../engine-error.js';
+import type { ExecOptions, ExecResult, TopResult } from '../engine.js';
+import { extractTar } from '../../model/extract-tar.js';
+import type { Core } from './core.js';
+import { getFresh } from './container-exit.js';
+import { containerPaths } from './paths.js';
+import type { StoredContainer } from './state/container-record.js';
+import { isMounted, mountOverlay, unmountOverlay } from './state/overlay.js';
+
+const run = promisify(execFile);
+
+function mustRun(c: StoredContainer, operation: string): number {
+  if (c.state.status !== 'running' || c.state.pid === undefined) {
+    throw new EngineError('conflict', operation, c.record.name, `container ${c.record.id} is not running`);
+  }
+  return c.state.pid;
+}
+
+function mergeEnv(base: readonly string[], extra: readonly string[] | undefined): string[] {
+  const out = new Map<string, string>();
+  const key = (e: string): string => (e.includes('=') ? e.slice(0, e.indexOf('=')) : e);
+  for (const e of [...base, ...(extra ?? [])]) out.set(key(e), e);
+  return [...out.values()];
+}
+
+export async function execInContainer(core: Core, ref: string, opts: ExecOptions): Promise<ExecResult> {
+  const op = 'exec in container';
+  const c = await getFresh(core, ref, op);
+  mustRun(c, op);
+  let user;
+  try {
+    const u = opts.user ?? c.record.process.user;
+    user = await core.images.resolveUser(c.record.imageId, u === '' ? undefined : u);
+  } catch (err) {
+    throw new EngineError('failed', op, c.record.name, `exec in ${c.record.name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const runtime = await core.runtime();
+  const child = runtime.exec(c.record.id, {
+    args: opts.command,
+    env: mergeEnv(c.record.process.env, opts.env),
+    cwd: opts.workingDir ?? c.record.process.cwd,
+    user,
+    tty: opts.tty ?? false,
+    detach: opts.detach ?? false,
+    ...(opts.privileged !== undefined ? { privileged: opts.privileged } : {}),
+  });
+  const collect = opts.stdout === undefined && opts.stderr === undefined;
+  const collected: Buffer[] = [];
+  const stderrText: Buffer[] = [];
+  child.stdout?.on('data', (d: Buffer) => {
+    if (collect) collected.push(d);
+    else opts.stdout?.write(d);
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderrText.push(d);
+    if (collect) collected.push(d);
+    else opts.stderr?.write(d);
+  });
+  if (child.stdin !== null) {
+    if (opts.stdin !== undefined) opts.stdin.pipe(child.stdin);
+    else child.stdin.end();
+  }
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on('error', (err) => reject(new EngineError('failed', op, c.record.name, `exec in ${c.record.name}: ${err.message}`, { cause: err })));
+    child.on('close', (status, signal) => resolve(status ?? (signal !== null ? 128 + 9 : 1)));
+  });
+  if (opts.detach === true) {
+    if (code !== 0) throw new EngineError('failed', op, c.record.name, `exec in ${c.record.name}: ${Buffer.concat(stderrText).toString('utf8').trim()}`);
+    return { exitCode: 0 };
+  }
+  return collect ? { exitCode: code, output: Buffer.concat(collected).toString('utf8') } : { exitCode: code };
+}
+
+/**
+ * Resolves `path` inside a container root the way the container sees it: symlinks are followed
+ * relative to the root, never out of it. The last component is followed only with `followLast`.
+ */
+export async function resolveInRoot(root: string, path: string, followLast: boolean): Promise<string> {
+  const parts = posix.normalize(`/${path}`).split('/').filter((p) => p !== '');
+  const done: string[] = [];
+  let hops = 0;
+  while (parts.length > 0) {
+    const part = parts.shift()!;
+    if (part === '..') {
+      done.pop();
+      continue;
+    }
+    const candidate = `${root}/${[...done, part].join('/')}`;
+    const st = await lstat(candidate).catch(() => undefined);
+    if (st?.isSymbolicLink() === true && (parts.length > 0 || followLast)) {
+      if (++hops > 40) throw new Error(`too many levels of symbolic links: ${path}`);
+      const target = await readlink(candidate);
+      if (target.startsWith('/')) done.length = 0;
+      parts.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+      continue;
+    }
+    done.push(part);
+  }
+  return `${root}/${done.join('/')}`;
+}
+
+/** A root directory showing the container's files, and a release function. */
+async function containerRoot(core: Core, c: StoredContainer): Promise<{ root: string; release: () => Promise<void> }> {
+  if (c.state.status === 'running' || c.state.status === 'paused') {
+    return { root: `/proc/${c.state.pid ?? 0}/root`, release: () => Promise.resolve() };
+  }
+  const files = containerPaths(core.paths, c.record.id);
+  if (await isMounted(files.rootfs)) return { root: files.rootfs, release: () => Promise.resolve() };
+  await mountOverlay({ lowerDirs: await core.images.lowerDirs(c.record.imageId), upperDir: files.upper, workDir: files.work, target: files.rootfs });
+  return { root: files.rootfs, release: () => unmountOverlay(files.rootfs) };
+}
+
+export async function copyToContainer(core: Core, ref: string, path: string, tar: Readable): Promise<void> {
+  const op = 'copy to container';
+  const c = await getFresh(core, ref, op);
+  const { root, release } = await containerRoot(core, c);
+  try {
+    const dest = await resolveInRoot(root, path, true);
+    const st = await lstat(dest).catch(() => undefined);
+    if (st === undefined) throw new EngineError('not-found', op, c.record.name, `Could not find the file ${path} in container ${c.record.name}`);
+    if (!st.isDirectory()) throw new EngineError('failed', op, c.record.name, `extraction point is not a directory: ${path}`);
+    await extractTar(tar, { dest, keepOwner: true });
+  } finally {
+    await release();
+  }
+}
+
+export async function copyFromContainer(core: Core, ref: string, path: string): Promise<Readable> {
+  const op = 'copy from container';
+  const c = await getFresh(core, ref, op);
+  const { root, release } = await containerRoot(core, c);
+  let handedOver = false;
+  try {
+    const source = await resolveInRoot(root, path, path.endsWith('/') || path.endsWith('/.'));
+    if ((await lstat(source).catch(() => undefined)) === undefined) {
+      throw new EngineError('not-found', op, c.record.name, `Could not find the file ${path} in container ${c.record.name}`);
+    }
+    const child = spawn('tar', ['-c', '-C', posix.dirname(source), '--', posix.basename(source)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.on('close', () => void release());
+    handedOver = true;
+    return child.stdout;
+  } finally {
+    if (!handedOver) await release();
+  }
+}
+
+export async function topContainer(core: Core, ref: string): Promise<TopResult> {
+  const op = 'top container';
+  const c = await getFresh(core, ref, op);
+  mustRun(c, op);
+  const pids = await (await core.runtime()).ps(c.record.id);
+  if (pids.length === 0) return { titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], processes: [] };
+  const { stdout } = await run('ps', ['-o', 'uid,pid,ppid,c,stime,tty,time,args', '-p', pids.join(',')]);
+  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+  const titles = ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'];
+  const processes = lines.slice(1).map((l) => {
+    const cols = l.trim().split(/\s+/);
+    return [...cols.slice(0, 7), cols.slice(7).join(' ')];
+  });
+  return { titles, processes };
+}

@@ -1,0 +1,222 @@
+/**
+ * startContainer: mounts the root file system, prepares volumes and the network, writes the OCI
+ * bundle and hands the container to its supervisor (conmon). Any failure undoes what this start
+ * did and leaves the container `exited` with the error, as Docker does.
+ */
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { hostname as hostHostname } from 'node:os';
+import { join } from 'node:path';
+import { EngineError } from '../engine-error.js';
+import type { Core } from './core.js';
+import { releaseContainer } from './container-exit.js';
+import { containerPaths } from './paths.js';
+import { launchConmon } from './runtime/conmon.js';
+import { buildOciConfig } from './runtime/oci-config.js';
+import type { OciConfigInput } from './runtime/oci-config.js';
+import type { ContainerRuntimeState, StoredContainer } from './state/container-record.js';
+import { isMounted, mountOverlay } from './state/overlay.js';
+import { ensureMonitor } from './monitor/launch.js';
+
+type Mounts = OciConfigInput['mounts'];
+
+function tmpfsOptions(spec: string): string[] {
+  return spec.split(',').map((o) => o.trim()).filter((o) => o !== '');
+}
+
+async function userMounts(core: Core, c: StoredContainer, rootfs: string): Promise<Mounts> {
+  const out: Mounts = [];
+  for (const m of c.record.spec.mounts) {
+    switch (m.type) {
+      case 'bind': {
+        if (m.createHostPath) await mkdir(m.source, { recursive: true });
+        out.push({ destination: m.target, type: 'bind', source: m.source, options: ['rbind', m.readOnly ? 'ro' : 'rw', ...(m.propagation !== undefined ? [m.propagation] : [])] });
+        break;
+      }
+      case 'volume': {
+        const recorded = c.record.mounts.find((r) => r.type === 'volume' && r.target === m.target);
+        const name = recorded?.name ?? m.source;
+        if (name === undefined) break;
+        if (!m.noCopy) await core.volumes.copyUp(name, join(rootfs, m.target), { root: rootfs });
+        const base = await core.volumes.mountSource(name);
+        const source = m.subpath !== undefined ? join(base, m.subpath) : base;
+        out.push({ destination: m.target, type: 'bind', source, options: ['rbind', m.readOnly ? 'ro' : 'rw'] });
+        break;
+      }
+      case 'tmpfs':
+        out.push({
+          destination: m.target, type: 'tmpfs', source: 'tmpfs',
+          options: ['nosuid', 'nodev', ...(m.readOnly ? ['ro'] : []), ...(m.sizeBytes !== undefined ? [`size=${m.sizeBytes}`] : []), ...(m.mode !== undefined ? [`mode=${m.mode.toString(8)}`] : [])],
+        });
+        break;
+    }
+  }
+  // Image volumes turned into anonymous volumes at create time.
+  for (const r of c.record.mounts) {
+    if (r.type !== 'volume' || c.record.spec.mounts.some((m) => m.target === r.target) || r.name === undefined) continue;
+    await core.volumes.copyUp(r.name, join(rootfs, r.target), { root: rootfs });
+    out.push({ destination: r.target, type: 'bind', source: await core.volumes.mountSource(r.name), options: ['rbind', 'rw'] });
+  }
+  for (const [target, opts] of Object.entries(c.record.spec.tmpfs)) {
+    out.push({ destination: target, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...tmpfsOptions(opts)] });
+  }
+  return out;
+}
+
+const LOCALHOST = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n';
+
+interface NetworkSetup {
+  network: OciConfigInput['network'];
+  networks: ContainerRuntimeState['networks'];
+  ports: ContainerRuntimeState['ports'];
+  /** Files bound at /etc/hosts, /etc/resolv.conf, /etc/hostname. */
+  files: { hosts: string; resolvConf: string; hostname: string };
+}
+
+async function setupNetwork(core: Core, c: StoredContainer): Promise<NetworkSetup> {
+  const spec = c.record.spec;
+  const files = containerPaths(core.paths, c.record.id);
+  const hostname = spec.hostname ?? c.record.id.slice(0, 12);
+  await writeFile(files.hostname, `${hostname}\n`);
+  const own = { hosts: files.hosts, resolvConf: files.resolvConf, hostname: files.hostname };
+  const mode = spec.networkMode;
+  if (mode === 'host') {
+    await copyFile('/etc/hosts', files.hosts).catch(() => writeFile(files.hosts, LOCALHOST));
+    await copyFile('/etc/resolv.conf', files.resolvConf).catch(() => writeFile(files.resolvConf, ''));
+    await writeFile(files.hostname, `${hostHostname()}\n`);
+    return { network: { mode: 'host' }, networks: {}, ports: [], files: own };
+  }
+  if (mode === 'none') {
+    await writeFile(files.hosts, `${LOCALHOST}`);
+    await writeFile(files.resolvConf, '');
+    return { network: { mode: 'none' }, networks: {}, ports: [], files: own };
+  }
+  if (mode.startsWith('container:') || mode.startsWith('service:')) {
+    const ref = mode.slice(mode.indexOf(':') + 1);
+    const other = await core.containers.get(ref, 'start container');
+    if (other.state.status !== 'running' && other.state.status !== 'paused') {
+      throw new EngineError('failed', 'start container', spec.name, `cannot join network of a non running container: ${other.record.name}`);
+    }
+    const otherFiles = containerPaths(core.paths, other.record.id);
+    return {
+      network: { mode: 'path', path: `/proc/${other.state.pid ?? 0}/ns/net` },
+      networks: {}, ports: [],
+      files: { hosts: otherFiles.hosts, resolvConf: otherFiles.resolvConf, hostname: otherFiles.hostname },
+    };
+  }
+  // A start that crashed after setting the network up left its namespace behind.
+  if (existsSync(`/run/netns/bth-${core.network.rootHash}-${c.record.id.slice(0, 12)}`)) await core.network.teardownContainer(c.record.id);
+  const attachments = spec.networks.length > 0 ? spec.networks : [{ network: await core.network.ensureDefaultBridge(), aliases: [] }];
+  const result = await core.network.setupContainer({
+    containerId: c.record.id,
+    containerName: c.record.name,
+    hostname,
+    ...(spec.domainname !== undefined ? { domainname: spec.domainname } : {}),
+    attachments,
+    ports: spec.ports,
+    extraHosts: spec.extraHosts,
+    links: spec.links,
+    dns: spec.dns,
+    dnsSearch: spec.dnsSearch,
+    dnsOptions: spec.dnsOptions,
+    hostsPath: files.hosts,
+    resolvConfPath: files.resolvConf,
+  });
+  const networks: ContainerRuntimeState['networks'] = {};
+  for (const [name, n] of Object.entries(result.networks)) {
+    networks[name] = { networkId: n.networkId, ipv4Address: n.ipv4Address, macAddress: n.macAddress, aliases: n.aliases };
+  }
+  return { network: { mode: 'path', path: result.netnsPath }, networks, ports: result.ports, files: own };
+}
+
+function namespaceMode(value: string | undefined): { mode: 'host' } | { mode: 'private' } | undefined {
+  if (value === 'host') return { mode: 'host' };
+  return value === undefined || value === '' ? undefined : { mode: 'private' };
+}
+
+async function launch(core: Core, c: StoredContainer): Promise<Partial<ContainerRuntimeState>> {
+  const { record } = c;
+  const spec = record.spec;
+  const files = containerPaths(core.paths, record.id);
+  const [runtime, facts, tools] = await Promise.all([core.runtime(), core.hostFacts(), core.tools()]);
+  for (const d of [files.upper, files.work, files.rootfs, files.bundle, files.exitDir, files.persist]) await mkdir(d, { recursive: true });
+  if (!(await isMounted(files.rootfs))) await mountOverlay({ lowerDirs: await core.images.lowerDirs(record.imageId), upperDir: files.upper, workDir: files.work, target: files.rootfs });
+  let user;
+  try {
+    user = await core.images.resolveUser(record.imageId, record.process.user === '' ? undefined : record.process.user);
+  } catch (err) {
+    throw new EngineError('failed', 'start container', record.name, `unable to start container ${record.name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const mounts = await userMounts(core, c, files.rootfs);
+  const net = await setupNetwork(core, c);
+  const etc: Mounts = [
+    { destination: '/etc/hosts', type: 'bind', source: net.files.hosts, options: ['rbind', 'rw'] },
+    { destination: '/etc/resolv.conf', type: 'bind', source: net.files.resolvConf, options: ['rbind', 'rw'] },
+    { destination: '/etc/hostname', type: 'bind', source: net.files.hostname, options: ['rbind', 'rw'] },
+  ];
+  const ipc = namespaceMode(spec.ipcMode);
+  const pid = namespaceMode(spec.pidMode);
+  const hostname = spec.hostname ?? record.id.slice(0, 12);
+  const oci = buildOciConfig({
+    rootfs: files.rootfs,
+    readOnlyRootfs: spec.readOnlyRootfs,
+    process: { args: record.process.args, env: record.process.env, cwd: record.process.cwd, uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, terminal: record.process.tty },
+    ...(spec.networkMode === 'host' || spec.utsMode === 'host' ? { uts: 'host' as const } : { hostname }),
+    ...(spec.domainname !== undefined ? { domainname: spec.domainname } : {}),
+    mounts: [...etc, ...mounts],
+    network: net.network,
+    ...(ipc !== undefined ? { ipc } : {}),
+    ...(pid !== undefined ? { pid } : {}),
+    privileged: spec.privileged,
+    capAdd: spec.capAdd,
+    capDrop: spec.capDrop,
+    securityOpt: spec.securityOpt,
+    sysctls: spec.sysctls,
+    ulimits: spec.ulimits,
+    ...(spec.shmSizeBytes !== undefined ? { shmSizeBytes: spec.shmSizeBytes } : {}),
+    resources: spec.resources,
+    devices: spec.devices,
+    ...(spec.oomScoreAdj !== undefined ? { oomScoreAdj: spec.oomScoreAdj } : {}),
+    ...(spec.init && tools.init !== undefined ? { initPath: tools.init } : {}),
+    cgroupsPath: `/berth-${record.id}`,
+    ...(spec.annotations !== undefined ? { annotations: spec.annotations } : {}),
+  }, facts);
+  await writeFile(join(files.bundle, 'config.json'), JSON.stringify(oci));
+  const { pid: processPid, conmonPid } = await launchConmon({
+    id: record.id, bundleDir: files.bundle, pidFile: files.pidFile, conmonPidFile: files.conmonPidFile, logPath: files.log,
+    exitDir: files.exitDir, persistDir: files.persist, socketDir: core.paths.sockets, tty: record.process.tty, stdinOpen: spec.stdinOpen, runtime,
+  });
+  await runtime.start(record.id);
+  return {
+    status: 'running', pid: processPid, conmonPid, bootId: await core.bootId(), startedAt: new Date().toISOString(),
+    networks: net.networks, ports: net.ports,
+  };
+}
+
+/** Starts a created or exited container; a running one is left alone. */
+export async function startContainer(core: Core, ref: string): Promise<void> {
+  const found = await core.containers.get(ref, 'start container');
+  const id = found.record.id;
+  let started = false;
+  await core.containers.withLock(id, async () => {
+    const c = { record: found.record, state: await core.containers.readState(id) };
+    if (c.state.status === 'running' || c.state.status === 'paused') return;
+    try {
+      const patch = await launch(core, c);
+      await core.containers.update(id, (s) => ({
+        ...s, ...patch, exitCode: 0, oomKilled: false, stoppedByUser: false,
+        ...(c.record.healthcheck !== undefined ? { health: { status: 'starting' as const, failingStreak: 0, log: s.health?.log ?? [] } } : {}),
+      }), { locked: true });
+      started = true;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      await releaseContainer(core, c).catch(() => undefined);
+      await core.containers.update(id, (s) => ({ ...s, status: s.status === 'created' ? 'created' : 'exited', exitCode: 127, error: message, networks: {}, ports: [] }), { locked: true });
+      if (err instanceof EngineError) throw err;
+      throw new EngineError('failed', 'start container', found.record.name, `start container ${found.record.name}: ${message}`, { cause: err });
+    }
+  });
+  if (!started) return;
+  await core.emit('container', 'start', id, { ...found.record.spec.labels, name: found.record.name, image: found.record.image });
+  if (found.record.spec.restartPolicy.name !== 'no' || found.record.healthcheck !== undefined) await ensureMonitor(core);
+}

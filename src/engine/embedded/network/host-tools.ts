@@ -1,0 +1,69 @@
+/** Runs `ip` and the iptables tools (never through a shell), turning failures into EngineErrors. */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { EngineError } from '../../engine-error.js';
+
+export interface ToolPaths {
+  ip: string;
+  iptables: string;
+  iptablesSave: string;
+  iptablesRestore: string;
+}
+
+export function toolPaths(opts: { ipPath?: string; iptablesPath?: string }): ToolPaths {
+  const iptables = opts.iptablesPath ?? 'iptables';
+  const sibling = (name: string): string => (iptables.includes('/') ? join(dirname(iptables), name) : name);
+  return { ip: opts.ipPath ?? 'ip', iptables, iptablesSave: sibling('iptables-save'), iptablesRestore: sibling('iptables-restore') };
+}
+
+const PACKAGES: Record<string, string> = { ip: 'iproute2', iptables: 'iptables', 'iptables-save': 'iptables', 'iptables-restore': 'iptables' };
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a tool with optional stdin; rejects only when it cannot be started. */
+export function runTool(file: string, args: readonly string[], input?: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      const base = file.slice(file.lastIndexOf('/') + 1);
+      if (e.code === 'ENOENT') {
+        const pkg = PACKAGES[base] ?? base;
+        reject(new EngineError('unavailable', 'network', base, `${base} not found: install the Debian package ${pkg} (apt-get install ${pkg})`, { cause: e }));
+      } else reject(e);
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Runs a tool and throws EngineError('failed') with its stderr on a non-zero exit. */
+export async function mustRun(file: string, args: readonly string[], input: string | undefined, context: { operation: string; resource: string; what: string }): Promise<string> {
+  const r = await runTool(file, args, input);
+  if (r.code !== 0) {
+    const detail = r.stderr.trim() || r.stdout.trim() || `exit code ${r.code}`;
+    throw new EngineError('failed', context.operation, context.resource, `${context.what}: ${detail}`);
+  }
+  return r.stdout;
+}
+
+/** `ip -batch -` with the given lines (one spawn); `netns` runs it inside that namespace. */
+export async function ipBatch(tools: ToolPaths, lines: readonly string[], context: { operation: string; resource: string; what: string }, netns?: string): Promise<void> {
+  if (lines.length === 0) return;
+  const args = [...(netns !== undefined ? ['-n', netns] : []), '-batch', '-'];
+  await mustRun(tools.ip, args, `${lines.join('\n')}\n`, context);
+}
+
+/** Like ipBatch, but keeps going past failing lines (`-force`): for best-effort cleanup. */
+export async function ipBatchForce(tools: ToolPaths, lines: readonly string[]): Promise<void> {
+  if (lines.length === 0) return;
+  await runTool(tools.ip, ['-force', '-batch', '-'], `${lines.join('\n')}\n`);
+}

@@ -1,0 +1,84 @@
+/**
+ * Network and endpoint records on disk: `<networks>/<id>.json`, `<networks>/endpoints/<container
+ * id>.json`. Changes are serialised by one PID lock file (`<networks>/.lock`).
+ */
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../image/atomic-file.js';
+import { withLock } from '../image/store-lock.js';
+import type { EndpointRecord, NetworkRecord } from './network-types.js';
+
+async function readJsonDir<T>(dir: string): Promise<T[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const files = names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+  const out = await Promise.all(files.map(async (n) => {
+    try {
+      return JSON.parse(await readFile(join(dir, n), 'utf8')) as T;
+    } catch (err) {
+      // Removed by another process between readdir and read.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }));
+  return out.filter((x): x is Awaited<T> => x !== undefined);
+}
+
+export class NetworkStore {
+  private readonly endpointsDir: string;
+
+  constructor(private readonly dir: string) {
+    this.endpointsDir = join(dir, 'endpoints');
+  }
+
+  async locked<T>(fn: () => Promise<T>): Promise<T> {
+    await mkdir(this.endpointsDir, { recursive: true });
+    return withLock(join(this.dir, '.lock'), fn);
+  }
+
+  networks(): Promise<NetworkRecord[]> {
+    return readJsonDir<NetworkRecord>(this.dir);
+  }
+
+  writeNetwork(rec: NetworkRecord): Promise<void> {
+    return writeJsonAtomic(join(this.dir, `${rec.id}.json`), rec);
+  }
+
+  deleteNetwork(id: string): Promise<void> {
+    return rm(join(this.dir, `${id}.json`), { force: true });
+  }
+
+  endpoints(): Promise<EndpointRecord[]> {
+    return readJsonDir<EndpointRecord>(this.endpointsDir);
+  }
+
+  async endpoint(containerId: string): Promise<EndpointRecord | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.endpointsDir, `${containerId}.json`), 'utf8')) as EndpointRecord;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  writeEndpoint(rec: EndpointRecord): Promise<void> {
+    return writeJsonAtomic(join(this.endpointsDir, `${rec.containerId}.json`), rec);
+  }
+
+  deleteEndpoint(containerId: string): Promise<void> {
+    return rm(join(this.endpointsDir, `${containerId}.json`), { force: true });
+  }
+}
+
+/** By exact id, exact name, then unique id prefix. */
+export function findNetwork(nets: readonly NetworkRecord[], ref: string): NetworkRecord | undefined {
+  const exact = nets.find((n) => n.id === ref) ?? nets.find((n) => n.name === ref);
+  if (exact !== undefined || ref === '') return exact;
+  const byPrefix = nets.filter((n) => n.id.startsWith(ref));
+  return byPrefix.length === 1 ? byPrefix[0] : undefined;
+}

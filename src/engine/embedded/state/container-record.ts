@@ -1,0 +1,62 @@
+/**
+ * What the embedded engine keeps on disk per container: `config.json` (the record, written at
+ * create and rewritten only by rename / network connect) and `state.json` (the dynamic state,
+ * rewritten atomically by every state change).
+ */
+import type { ContainerMount, ContainerSpec, ContainerState, HealthState, HealthcheckSpec, PublishedPort } from '../../engine.js';
+
+export interface ContainerRecord {
+  id: string;
+  /** Without a leading slash. */
+  name: string;
+  /** ISO-8601. */
+  created: string;
+  image: string;
+  imageId: string;
+  spec: ContainerSpec;
+  process: { args: string[]; env: string[]; cwd: string; user: string; tty: boolean };
+  stopSignal: string;
+  stopTimeoutSeconds: number;
+  healthcheck?: HealthcheckSpec;
+  mounts: ContainerMount[];
+  layerChainIds: string[];
+}
+
+export interface HealthRecord {
+  status: HealthState;
+  failingStreak: number;
+  log: Array<{ start: string; end: string; exitCode: number; output: string }>;
+}
+
+export interface NetworkEndpointState {
+  networkId: string;
+  ipv4Address?: string;
+  macAddress?: string;
+  aliases: string[];
+}
+
+export interface ContainerRuntimeState {
+  status: ContainerState;
+  pid?: number;
+  conmonPid?: number;
+  bootId?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode: number;
+  oomKilled: boolean;
+  restartCount: number;
+  stoppedByUser: boolean;
+  error?: string;
+  /** While `restarting`: when the next start is due (ms since the epoch). */
+  restartAt?: number;
+  health?: HealthRecord;
+  networks: Record<string, NetworkEndpointState>;
+  ports: PublishedPort[];
+  /** Set while a command works on the container (create in progress, removing), for crash recovery. */
+  pending?: { op: 'create' | 'remove'; pid: number };
+}
+
+export interface StoredContainer {
+  record: ContainerRecord;
+  state: ContainerRuntimeState;
+}
