@@ -4,7 +4,7 @@
  * container directories and stale mounts cleaned, and network leftovers removed.
  */
 import { existsSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Core } from './core.js';
 import { refresh, releaseContainer } from './container-exit.js';
@@ -24,6 +24,17 @@ export function recoverOnce(core: Core): Promise<void> {
     done.set(core, p);
   }
   return p;
+}
+
+/**
+ * The network check costs a few tool runs, so it runs once per boot (bridges and rules are
+ * gone after a reboot) and whenever an endpoint record outlived its container (a crash).
+ */
+async function networkNeedsRecovery(core: Core): Promise<boolean> {
+  const marker = await readFile(join(core.paths.run, 'network-recovered'), 'utf8').catch(() => '');
+  if (marker.trim() !== (await core.bootId())) return true;
+  const endpoints = await readdir(join(core.paths.networks, 'endpoints')).catch(() => [] as string[]);
+  return endpoints.some((f) => f.endsWith('.json') && !existsSync(containerPaths(core.paths, f.slice(0, -'.json'.length)).config));
 }
 
 async function recover(core: Core): Promise<void> {
@@ -61,8 +72,12 @@ async function recover(core: Core): Promise<void> {
       if (st.status !== 'running' && st.status !== 'paused') await unmountOverlay(mount);
     }).catch(() => undefined);
   }
-  // Only leftovers of containers that no longer exist: a container another process is
-  // starting right now is `created` on disk but already has its network namespace.
-  await core.network.recover((id) => existsSync(containerPaths(core.paths, id).config)).catch(() => undefined);
+  if (await networkNeedsRecovery(core)) {
+    // Only leftovers of containers that no longer exist: a container another process is
+    // starting right now is `created` on disk but already has its network namespace.
+    await core.network.recover((id) => existsSync(containerPaths(core.paths, id).config)).catch(() => undefined);
+    await mkdir(core.paths.run, { recursive: true });
+    await writeFile(join(core.paths.run, 'network-recovered'), `${await core.bootId()}\n`).catch(() => undefined);
+  }
   if (restarting) await ensureMonitor(core);
 }
