@@ -2,7 +2,7 @@ import { removeContainerWithVolumes } from './remove-container.js';
 import type { ContainerSpec, Engine, ImageInfo } from '../engine/engine.js';
 import type { EventSink, ResourceStatus } from '../events/events.js';
 import { LABEL } from '../model/labels.js';
-import type { Project } from '../model/project.js';
+import type { Project, ServiceConfig } from '../model/project.js';
 import { buildContainerSpec, type FileCopy } from './container-spec.js';
 import type { Limiter } from './limiter.js';
 import { serviceImage, temporaryName } from './naming.js';
@@ -21,6 +21,8 @@ export interface ContainerRuntime {
   running: Map<string, Array<{ id: string; name: string }>>;
   noStart: boolean;
   timeoutSeconds?: number;
+  /** Containers created ahead of their dependencies (see `precreate`), by operation. */
+  precreated?: Map<ContainerOperation, Promise<Ref>>;
 }
 
 type Ref = { id: string; name: string };
@@ -94,6 +96,38 @@ async function recreate(rt: ContainerRuntime, op: ContainerOperation, cause: str
 }
 
 /** Carries out one container operation; resolves with the container that remains (if any). */
+function createOnly(rt: ContainerRuntime, op: ContainerOperation): Promise<Ref> {
+  return step(rt, op.name, 'Creating', 'Created', async () => {
+    const { spec, copies } = specFor(rt, op, false);
+    return { id: await createFrom(rt, spec, copies), name: op.name };
+  });
+}
+
+/** A service whose container spec names other services' containers must wait for them to exist. */
+function refersToContainers(s: ServiceConfig): boolean {
+  const viaService = (v: string | undefined): boolean => v?.startsWith('service:') === true;
+  return viaService(s.network_mode) || viaService(s.ipc) || viaService(s.pid)
+    || (s.links ?? []).length > 0 || (s.volumes_from ?? []).some((v) => !v.startsWith('container:'));
+}
+
+/**
+ * Starts creating new containers at once, without waiting for their dependencies (as Compose
+ * creates all containers before starting them): only the starts wait. Services that refer to
+ * other services' containers are created in turn.
+ */
+export function precreate(rt: ContainerRuntime, ops: readonly ContainerOperation[]): Map<ContainerOperation, Promise<Ref>> {
+  const out = new Map<ContainerOperation, Promise<Ref>>();
+  for (const op of ops) {
+    const s = rt.project.services[op.service];
+    if (op.action !== 'create' || s === undefined || refersToContainers(s)) continue;
+    const p = createOnly(rt, op);
+    // Awaited when the service's turn comes; a failure before that must not go unhandled.
+    p.catch(() => undefined);
+    out.set(op, p);
+  }
+  return out;
+}
+
 export async function runContainerOp(rt: ContainerRuntime, op: ContainerOperation): Promise<Ref | undefined> {
   const { engine, limiter } = rt;
   const existing = op.existing;
@@ -130,10 +164,7 @@ export async function runContainerOp(rt: ContainerRuntime, op: ContainerOperatio
       return ref;
     }
     case 'create': {
-      const ref = await step(rt, op.name, 'Creating', 'Created', async () => {
-        const { spec, copies } = specFor(rt, op, false);
-        return { id: await createFrom(rt, spec, copies), name: op.name };
-      });
+      const ref = await (rt.precreated?.get(op) ?? createOnly(rt, op));
       if (!rt.noStart) await start(rt, ref);
       return ref;
     }

@@ -4,7 +4,7 @@ import { DependencyGraph } from '../graph/dependency-graph.js';
 import type { Project } from '../model/project.js';
 import { buildSpec } from './build-spec.js';
 import { assertCapabilities, requiredCapabilities } from './capabilities.js';
-import { runContainerOp, type ContainerRuntime } from './execute-container.js';
+import { precreate, runContainerOp, type ContainerRuntime } from './execute-container.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { serviceImage } from './naming.js';
 import type { ObservedState } from './observe.js';
@@ -142,6 +142,7 @@ export async function execute(plan: Plan, project: Project, observed: ObservedSt
     const live = ops.filter((op) => op.action !== 'remove' && op.existing !== undefined).map((op) => op.existing!);
     rt.running.set(svc, live.map((c: ContainerDetails) => ({ id: c.id, name: c.name })));
   }
+  rt.precreated = precreate(rt, [...byService.values()].flat());
   const selected = Object.fromEntries([...byService.keys()].map((n) => [n, project.services[n]!]));
   const graph = DependencyGraph.fromServices(selected);
   await graph.walk(

@@ -60,7 +60,7 @@ describe('store lock', () => {
     await writeFile(lock, `${dead}\n`);
     assert.equal(await withLock(lock, () => Promise.resolve('taken')), 'taken');
     await writeFile(lock, `${process.pid}\n`);
-    await assert.rejects(withLock(lock, () => Promise.resolve('never'), { timeoutMs: 200 }), { message: `timed out waiting for the image store lock ${lock}` });
+    await assert.rejects(withLock(lock, () => Promise.resolve('never'), { timeoutMs: 200 }), { message: `timed out waiting for the lock ${lock}` });
     await rm(lock);
   });
 });

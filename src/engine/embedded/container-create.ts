@@ -9,6 +9,7 @@ import { posix } from 'node:path';
 import { EngineError } from '../engine-error.js';
 import type { ContainerMount, ContainerSpec, HealthcheckSpec, ImageInfo } from '../engine.js';
 import type { Core } from './core.js';
+import { mountRootfs } from './container-start.js';
 import { containerPaths } from './paths.js';
 import type { ContainerRecord, ContainerRuntimeState } from './state/container-record.js';
 
@@ -114,6 +115,9 @@ export async function createContainer(core: Core, spec: ContainerSpec): Promise<
     };
     await mkdir(files.dir, { recursive: true, mode: 0o700 });
     await core.containers.create(record, state);
+    // The root file system is prepared at create, like Docker's layer: a start then only
+    // needs the network and the runtime. A failure here shows again (and is reported) at start.
+    await mountRootfs(core, { record, state }).catch(() => undefined);
   } catch (err) {
     for (const v of created) await core.volumes.remove(v, []).catch(() => undefined);
     throw err;

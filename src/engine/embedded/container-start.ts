@@ -134,21 +134,36 @@ function namespaceMode(value: string | undefined): { mode: 'host' } | { mode: 'p
   return value === undefined || value === '' ? undefined : { mode: 'private' };
 }
 
+/** Mounts the container's root file system unless it is mounted already (create mounts it). */
+export async function mountRootfs(core: Core, c: StoredContainer): Promise<void> {
+  const files = containerPaths(core.paths, c.record.id);
+  if (await isMounted(files.rootfs)) return;
+  await Promise.all([files.upper, files.work, files.rootfs].map((d) => mkdir(d, { recursive: true })));
+  await mountOverlay({ lowerDirs: await core.images.lowerDirs(c.record.imageId), upperDir: files.upper, workDir: files.work, target: files.rootfs });
+}
+
 async function launch(core: Core, c: StoredContainer): Promise<Partial<ContainerRuntimeState>> {
   const { record } = c;
   const spec = record.spec;
   const files = containerPaths(core.paths, record.id);
   const [runtime, facts, tools] = await Promise.all([core.runtime(), core.hostFacts(), core.tools()]);
-  for (const d of [files.upper, files.work, files.rootfs, files.bundle, files.exitDir, files.persist]) await mkdir(d, { recursive: true });
-  if (!(await isMounted(files.rootfs))) await mountOverlay({ lowerDirs: await core.images.lowerDirs(record.imageId), upperDir: files.upper, workDir: files.work, target: files.rootfs });
-  let user;
-  try {
-    user = await core.images.resolveUser(record.imageId, record.process.user === '' ? undefined : record.process.user);
-  } catch (err) {
-    throw new EngineError('failed', 'start container', record.name, `unable to start container ${record.name}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const mounts = await userMounts(core, c, files.rootfs);
-  const net = await setupNetwork(core, c);
+  await Promise.all([files.bundle, files.exitDir, files.persist].map((d) => mkdir(d, { recursive: true })));
+  // The root file system (mounted at create) and the network are independent: set both up at once.
+  const filesystem = (async () => {
+    await mountRootfs(core, c);
+    let user;
+    try {
+      user = await core.images.resolveUser(record.imageId, record.process.user === '' ? undefined : record.process.user);
+    } catch (err) {
+      throw new EngineError('failed', 'start container', record.name, `unable to start container ${record.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return { user, mounts: await userMounts(core, c, files.rootfs) };
+  })();
+  const [fsResult, netResult] = await Promise.allSettled([filesystem, setupNetwork(core, c)]);
+  if (fsResult.status === 'rejected') throw fsResult.reason;
+  if (netResult.status === 'rejected') throw netResult.reason;
+  const { user, mounts } = fsResult.value;
+  const net = netResult.value;
   const etc: Mounts = [
     { destination: '/etc/hosts', type: 'bind', source: net.files.hosts, options: ['rbind', 'rw'] },
     { destination: '/etc/resolv.conf', type: 'bind', source: net.files.resolvConf, options: ['rbind', 'rw'] },

@@ -18,7 +18,6 @@ import { startContainer } from './container-start.js';
 import { toDetails, toSummary } from './container-view.js';
 import { Core } from './core.js';
 import type { EmbeddedOptions } from './core.js';
-import { buildWithRuntime } from './engine-build.js';
 import { connectNetwork, disconnectNetwork } from './network-attach.js';
 import { recoverOnce } from './recovery.js';
 import { matchesLabels } from './state/label-filter.js';
@@ -293,6 +292,8 @@ class EmbeddedEngineImpl implements EmbeddedEngine {
 
   async buildImage(spec: Parameters<Engine['buildImage']>[0], opts: Parameters<Engine['buildImage']>[1]): Promise<string> {
     await this.ready();
+    // The builder is loaded only by builds.
+    const { buildWithRuntime } = await import('./engine-build.js');
     return buildWithRuntime(this.core, spec, opts);
   }
 

@@ -69,7 +69,8 @@ async function recover(core: Core): Promise<void> {
     // Under the container's lock: a concurrent start holds it while it mounts.
     await core.containers.withLock(id, async () => {
       const st = await core.containers.readState(id);
-      if (st.status !== 'running' && st.status !== 'paused') await unmountOverlay(mount);
+      // A created container keeps the root file system its create mounted.
+      if (st.status !== 'running' && st.status !== 'paused' && st.status !== 'created') await unmountOverlay(mount);
     }).catch(() => undefined);
   }
   if (await networkNeedsRecovery(core)) {

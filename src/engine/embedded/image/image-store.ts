@@ -7,18 +7,14 @@ import { arch as hostArch } from 'node:os';
 import { join } from 'node:path';
 import { EngineError } from '../../engine-error.js';
 import type { ImageInfo, ProgressListener } from '../../engine.js';
-import { loadArchive } from './archive-load.js';
 import type { LoadedImage } from './archive-load.js';
 import { commitImage } from './ingest.js';
 import type { IngestLayer } from './ingest.js';
-import { commitLocalImage } from './local-commit.js';
 import { collectGarbage } from './image-gc.js';
 import type { GcResult } from './image-gc.js';
 import { imageInfoConfig, parseConfig, resolveUser } from './image-config.js';
-import { importRootfs } from './import-rootfs.js';
 import type { ImportConfig } from './import-rootfs.js';
 import type { ImageConfigDoc, LayerView, ResolvedUser } from './image-config.js';
-import { pullImage } from './image-pull.js';
 import { layerDiffDir, readLayerMeta } from './layer-unpack.js';
 import { parsePlatform } from './manifest.js';
 import type { Platform } from './manifest.js';
@@ -67,10 +63,13 @@ export class ImageStore {
   }
 
   async load(archivePath: string): Promise<LoadedImage[]> {
+    // Loaded on demand, like pull and import: container commands never need them.
+    const { loadArchive } = await import('./archive-load.js');
     return loadArchive(this.files, archivePath, this.platform);
   }
 
   async pull(ref: string, opts: { platform?: string; onProgress?: ProgressListener; signal?: AbortSignal } = {}): Promise<ImageInfo> {
+    const { pullImage } = await import('./image-pull.js');
     const rec = await pullImage(this.files, parseReference(ref), {
       platform: opts.platform !== undefined ? parsePlatform(opts.platform) : this.platform,
       insecureRegistries: this.opts.insecureRegistries ?? [],
@@ -235,6 +234,7 @@ export class ImageStore {
       if (tag === undefined || r.includes('@')) throw new EngineError('failed', 'import image', r, `invalid tag ${r}: a digest cannot be given to an imported image`);
       return tag;
     });
+    const { importRootfs } = await import('./import-rootfs.js');
     const id = await importRootfs(this.files, tar, {
       tags,
       config: opts.config ?? {},
@@ -246,6 +246,7 @@ export class ImageStore {
 
   /** Commits a locally built image (config + layer blobs already in the store) and tags it. */
   async commitLocal(config: ImageConfigDoc, layers: readonly IngestLayer[], tags: readonly string[]): Promise<ImageRecord> {
+    const { commitLocalImage } = await import('./local-commit.js');
     return commitLocalImage(this.files, config, layers, tags);
   }
 }

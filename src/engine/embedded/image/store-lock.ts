@@ -64,12 +64,29 @@ export interface LockOptions {
   timeoutMs?: number;
 }
 
+/** Waiters in this process queue here, in order, instead of polling the lock file. */
+const queues = new Map<string, Promise<void>>();
+
 export async function withLock<T>(lockPath: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const previous = queues.get(lockPath) ?? Promise.resolve();
+  let release!: () => void;
+  const turn = previous.then(() => new Promise<void>((resolve) => (release = resolve)));
+  queues.set(lockPath, turn);
+  await previous;
+  try {
+    return await withFileLock(lockPath, fn, opts);
+  } finally {
+    release();
+    if (queues.get(lockPath) === turn) queues.delete(lockPath);
+  }
+}
+
+async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, opts: LockOptions): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let wait = 5;
   while (!(await tryCreate(lockPath))) {
     await takeOverIfStale(lockPath);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for the image store lock ${lockPath}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the lock ${lockPath}`);
     await delay(wait);
     wait = Math.min(wait * 2, 100);
   }

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../../engine-error.js';
 import { writeFileAtomic } from '../image/atomic-file.js';
@@ -57,6 +57,17 @@ async function version(binary: string): Promise<string> {
   return /version\s+(\S+)/.exec(r.stdout)?.[1] ?? 'unknown';
 }
 
+/** `--version` costs a process per berth command: keep it beside the binary's identity. */
+async function cachedVersion(binary: string, cacheFile: string): Promise<string> {
+  const st = await stat(binary);
+  const identity = `${binary}:${st.ino}:${st.size}:${st.mtimeMs}`;
+  const cached = (await readFile(cacheFile, 'utf8').catch(() => '')).split('\n');
+  if (cached[0] === identity && cached[1] !== undefined && cached[1] !== '') return cached[1];
+  const v = await version(binary);
+  await writeFileAtomic(cacheFile, `${identity}\n${v}\n`);
+  return v;
+}
+
 async function prepare(name: 'crun' | 'runc', binary: string, opts: { runtimeRoot: string; workDir: string }): Promise<Candidate> {
   const workaround = name === 'crun' && (await hasHybridControllers());
   let w: { unshare: string; mount: string; emptyFile: string } | undefined;
@@ -77,7 +88,7 @@ async function prepare(name: 'crun' | 'runc', binary: string, opts: { runtimeRoo
     await writeFileAtomic(wrapperPath, script, 0o755);
     await chmod(wrapperPath, 0o755);
   }
-  return { info: { name, path: binary, version: await version(binary), cgroupWorkaround: workaround }, wrapperPath };
+  return { info: { name, path: binary, version: await cachedVersion(binary, join(opts.workDir, `${name}-version.json`)), cgroupWorkaround: workaround }, wrapperPath };
 }
 
 /** Creates (never starts) and deletes a container whose rootfs is an empty dir with host /bin, /lib, /usr bound read-only. */
