@@ -15,8 +15,8 @@ const REQUIRED: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** Looks `name` up on PATH (plus the sbin directories root has). */
-export async function findBinary(name: string, pathEnv: string | undefined): Promise<string | undefined> {
-  const dirs = [...(pathEnv ?? '').split(delimiter), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+export async function findBinary(name: string, pathEnv: string | undefined, systemDirs = true): Promise<string | undefined> {
+  const dirs = [...(pathEnv ?? '').split(delimiter), ...(systemDirs ? ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'] : [])];
   for (const dir of dirs) {
     if (dir === '') continue;
     const candidate = join(dir, name);
@@ -38,19 +38,20 @@ export interface HostTools {
  * Throws an `unavailable` EngineError naming every missing Debian package (all at once), or
  * the need for root. Returns optional tools found (an init for `init: true`).
  */
-export async function checkHost(pathEnv: string | undefined, uid: number): Promise<HostTools> {
+export async function checkHost(pathEnv: string | undefined, uid: number, systemDirs = true): Promise<HostTools> {
+  const find = (name: string): Promise<string | undefined> => findBinary(name, pathEnv, systemDirs);
   if (uid !== 0) {
     throw new EngineError('unavailable', 'start embedded engine', 'embedded',
       'the embedded engine needs root (rootless operation is not supported yet); run berth as root, or use --engine docker');
   }
   const missing: string[] = [];
-  for (const [bin, pkg] of REQUIRED) if ((await findBinary(bin, pathEnv)) === undefined) missing.push(`${bin} (package ${pkg})`);
-  if ((await findBinary('crun', pathEnv)) === undefined && (await findBinary('runc', pathEnv)) === undefined) missing.push('crun or runc (package crun)');
+  for (const [bin, pkg] of REQUIRED) if ((await find(bin)) === undefined) missing.push(`${bin} (package ${pkg})`);
+  if ((await find('crun')) === undefined && (await find('runc')) === undefined) missing.push('crun or runc (package crun)');
   if (missing.length > 0) {
     const pkgs = missing.map((m) => /package ([^)]+)/.exec(m)?.[1] ?? m);
     throw new EngineError('unavailable', 'start embedded engine', 'embedded',
       `the embedded engine needs ${missing.join(', ')}: install them with apt-get install ${[...new Set(pkgs)].join(' ')}`);
   }
-  const init = (await findBinary('catatonit', pathEnv)) ?? (await findBinary('tini', pathEnv));
+  const init = (await find('catatonit')) ?? (await find('tini'));
   return init === undefined ? {} : { init };
 }

@@ -1,0 +1,174 @@
+/**
+ * What only the embedded engine has to do itself: supervise containers between berth commands
+ * (restart policies, healthchecks), and repair its state after crashes and reboots.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { isEngineError } from '../../src/engine/engine-error.js';
+import { containerPaths, embeddedPaths } from '../../src/engine/embedded/paths.js';
+import { ContainerStore } from '../../src/engine/embedded/state/container-store.js';
+import { SLEEP, containerSpec, run, withProject } from '../contract/fixture.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { repo } from '../helpers/berth-cli.js';
+import { TEST_ROOT, testEmbeddedEngine } from '../helpers/embedded.js';
+import { eventually } from '../helpers/eventually.js';
+import { LABEL } from '../../src/model/labels.js';
+import { uniqueProject } from '../helpers/docker.js';
+
+const paths = embeddedPaths(TEST_ROOT);
+const execFileP = promisify(execFile);
+
+/** `berth --engine embedded -p project …` on the test root; resolves with its exit code and stderr. */
+async function berthEmbedded(cwd: string, project: string, args: string[]): Promise<{ code: number; stderr: string }> {
+  try {
+    const r = await execFileP(process.execPath, [join(repo, 'bin', 'berth'), '--engine', 'embedded', '-p', project, '--progress', 'quiet', ...args], {
+      cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, BERTH_ROOT: TEST_ROOT },
+    });
+    return { code: 0, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code?: number; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stderr: e.stderr ?? String(err) };
+  }
+}
+const store = new ContainerStore(paths);
+
+async function netnsOf(id: string): Promise<string[]> {
+  const names = await readdir('/run/netns').catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith(`-${id.slice(0, 12)}`));
+}
+
+describe('embedded engine: supervision and recovery', { concurrency: true }, () => {
+  it('restarts on failure up to the limit, with nothing but the monitor running', async () => {
+    await withProject(testEmbeddedEngine, 'restart', async (engine, project) => {
+      const id = await run(engine, containerSpec(project, 'flaky', { command: ['sh', '-c', 'echo run; exit 3'], restartPolicy: { name: 'on-failure', maximumRetryCount: 2 } }));
+      // The test never starts it again: restarts come from the monitor process.
+      const done = await eventually(async () => {
+        const st = await store.readState(id);
+        return st.status === 'exited' && st.restartCount === 2 ? st : undefined;
+      }, { timeoutMs: 15_000 });
+      assert.equal(done.exitCode, 3);
+      const lines: string[] = [];
+      for await (const l of engine.logs(id, { follow: false, timestamps: false })) lines.push(l.text);
+      assert.deepEqual(lines, ['run', 'run', 'run']);
+    });
+  });
+
+  it('restarts an `always` container whose process was killed behind its back', async () => {
+    await withProject(testEmbeddedEngine, 'always', async (engine, project) => {
+      const id = await run(engine, containerSpec(project, 'svc', { command: SLEEP, restartPolicy: { name: 'always' } }));
+      const first = await engine.inspectContainer(id);
+      process.kill(first.pid!, 'SIGKILL');
+      const again = await eventually(async () => {
+        const d = await engine.inspectContainer(id);
+        return d.state === 'running' && d.restartCount === 1 && d.pid !== first.pid ? d : undefined;
+      }, { timeoutMs: 15_000 });
+      assert.notEqual(again.startedAt, first.startedAt);
+      // A user's stop is final, whatever the policy.
+      await engine.stopContainer(id, 1);
+      await new Promise((r) => setTimeout(r, 700));
+      assert.equal((await engine.inspectContainer(id)).state, 'exited');
+    });
+  });
+
+  it('runs healthchecks after the berth command that started the container has exited', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-health-'));
+    const project = uniqueProject('bghealth');
+    try {
+      await writeFile(join(dir, 'compose.yaml'), [
+        'services:',
+        '  app:',
+        '    image: berth-test-busybox:latest',
+        '    command: ["sh", "-c", "sleep 1; touch /tmp/ready; exec sleep 300"]',
+        '    init: true',
+        '    healthcheck: {test: ["CMD", "test", "-e", "/tmp/ready"], interval: 300ms, retries: 50}',
+        '',
+      ].join('\n'));
+      const up = await berthEmbedded(dir, project, ['up', '-d']);
+      assert.equal(up.code, 0, up.stderr);
+      const id = (await store.list()).find((c) => c.record.spec.labels[LABEL.project] === project)?.record.id;
+      assert.ok(id !== undefined);
+      // Read the state file directly: no berth code runs in between that could probe.
+      assert.equal((await store.readState(id)).health?.status, 'starting');
+      const healthy = await eventually(async () => {
+        const st = await store.readState(id);
+        return st.health?.status === 'healthy' ? st : undefined;
+      }, { timeoutMs: 15_000 });
+      assert.ok(healthy.health!.log.some((e) => e.exitCode === 0));
+      assert.ok(healthy.health!.log.some((e) => e.exitCode === 1));
+    } finally {
+      await berthEmbedded(dir, project, ['down', '-v', '-t', '1']);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reaps a container whose supervisor died and releases what it held', async () => {
+    await withProject(testEmbeddedEngine, 'deadmon', async (engine, project) => {
+      const id = await run(engine, containerSpec(project, 'svc', { command: SLEEP }));
+      const st = await store.readState(id);
+      assert.equal((await netnsOf(id)).length, 1);
+      process.kill(st.conmonPid!, 'SIGKILL');
+      const d = await eventually(async () => {
+        const x = await engine.inspectContainer(id);
+        return x.state === 'exited' ? x : undefined;
+      });
+      assert.equal(d.exitCode, 137);
+      assert.deepEqual(await netnsOf(id), []);
+      const mounts = await readFile('/proc/self/mountinfo', 'utf8');
+      assert.equal(mounts.includes(containerPaths(paths, id).rootfs), false);
+      // And it starts again like any stopped container.
+      await engine.startContainer(id);
+      assert.equal((await engine.inspectContainer(id)).state, 'running');
+    });
+  });
+
+  it('after a reboot, marks containers exited and brings back those whose policy says so', async () => {
+    await withProject(testEmbeddedEngine, 'reboot', async (engine, project) => {
+      const plain = await run(engine, containerSpec(project, 'plain', { command: SLEEP }));
+      const kept = await run(engine, containerSpec(project, 'kept', { command: SLEEP, restartPolicy: { name: 'unless-stopped' } }));
+      // What a reboot leaves: state that says running, from another boot.
+      for (const id of [plain, kept]) await store.update(id, (s) => ({ ...s, bootId: 'an-earlier-boot' }));
+      const fresh = await testEmbeddedEngine();
+      try {
+        const d = await fresh.inspectContainer(plain);
+        assert.equal(d.state, 'exited');
+        assert.equal(d.exitCode, 255);
+        const back = await eventually(async () => {
+          const x = await fresh.inspectContainer(kept);
+          return x.state === 'running' && x.restartCount === 1 ? x : undefined;
+        }, { timeoutMs: 15_000 });
+        assert.ok(back.pid !== undefined);
+      } finally {
+        await fresh.close();
+      }
+    });
+  });
+
+  it('cleans half-created containers and finishes interrupted removals', async () => {
+    await withProject(testEmbeddedEngine, 'halfdone', async (engine, project) => {
+      // A create killed before it wrote the record: a directory with nothing usable, an hour old.
+      const orphan = 'f'.repeat(48) + Math.random().toString(16).slice(2, 10).padEnd(16, '0');
+      const dir = containerPaths(paths, orphan).dir;
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'state.json'), '{}');
+      const old = new Date(Date.now() - 3600_000);
+      await utimes(dir, old, old);
+      // A remove killed half-way: the record still says `removing`.
+      const id = await engine.createContainer(containerSpec(project, 'gone', { command: SLEEP }));
+      await store.update(id, (s) => ({ ...s, status: 'removing' }));
+      const fresh = await testEmbeddedEngine();
+      try {
+        // Recovery runs before the first change a new engine makes.
+        await fresh.createContainer(containerSpec(project, 'trigger', { command: SLEEP }));
+        assert.equal(existsSync(dir), false);
+        await assert.rejects(fresh.inspectContainer(id), (err) => isEngineError(err, 'not-found'));
+      } finally {
+        await fresh.close();
+      }
+    });
+  });
+});
