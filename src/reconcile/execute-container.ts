@@ -117,7 +117,18 @@ function refersToContainers(s: ServiceConfig): boolean {
  */
 export function precreate(rt: ContainerRuntime, ops: readonly ContainerOperation[]): Map<ContainerOperation, Promise<Ref>> {
   const out = new Map<ContainerOperation, Promise<Ref>>();
-  for (const op of ops) {
+  // Services that start first are created first: their starts overlap the other creates.
+  const depth = new Map<string, number>();
+  const depthOf = (name: string, seen: ReadonlySet<string> = new Set()): number => {
+    const known = depth.get(name);
+    if (known !== undefined) return known;
+    const deps = Object.keys(rt.project.services[name]?.depends_on ?? {}).filter((d) => !seen.has(d));
+    const d = deps.length === 0 ? 0 : 1 + Math.max(...deps.map((x) => depthOf(x, new Set([...seen, name]))));
+    depth.set(name, d);
+    return d;
+  };
+  const ordered = [...ops].sort((a, b) => depthOf(a.service) - depthOf(b.service));
+  for (const op of ordered) {
     const s = rt.project.services[op.service];
     if (op.action !== 'create' || s === undefined || refersToContainers(s)) continue;
     const p = createOnly(rt, op);
