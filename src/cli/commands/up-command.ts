@@ -5,8 +5,7 @@ import type { ProjectContext } from '../../app/context.js';
 import type { Project } from '../../model/project.js';
 import type { CommandContext } from '../command-context.js';
 import { attachAfterUp } from './up-attached.js';
-import { checkWatch } from '../../app/watch.js';
-import { upWatch, withWatchBuilds } from './watch.js';
+import { loadWatch, upWatch, withWatchBuilds } from './watch.js';
 import { collect, lockSettings, parseTimeout, withProjectSession } from './lifecycle-shared.js';
 import { toUpOptions, validateUpFlags, type UpFlags } from './up-flags.js';
 
@@ -103,7 +102,7 @@ export function registerUp(program: Command, cmd: CommandContext): void {
             cmd.io.writeOut(await plan(ctx, opts));
             return undefined;
           }
-          if (f.watch === true) await checkWatch(ctx.project, services);
+          if (f.watch === true) await (await loadWatch()).checkWatch(ctx.project, services);
           await up(f.watch === true ? { ...ctx, project: withWatchBuilds(ctx.project) } : ctx, { ...opts, lock: lockSettings(cmd) });
           return opts;
         },

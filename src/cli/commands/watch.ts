@@ -4,7 +4,8 @@ import type { NamedProjectContext, ProjectContext } from '../../app/context.js';
 import { streamLogs } from '../../app/logs.js';
 import { stop } from '../../app/stop.js';
 import { up, type UpOptions } from '../../app/up.js';
-import { checkWatch, watch, type WatchReport } from '../../app/watch.js';
+import type * as AppWatch from '../../app/watch.js';
+import type { WatchReport } from '../../app/watch.js';
 import type { EventSink } from '../../events/events.js';
 import type { Project } from '../../model/project.js';
 import { selectServices } from '../../reconcile/plan.js';
@@ -16,6 +17,9 @@ const seconds = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${(ms / 1000)
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** One line per watch report (undefined: nothing to say). */
+/** The watcher (and chokidar) are loaded only by commands that watch. */
+export const loadWatch = (): Promise<typeof AppWatch> => import('../../app/watch.js');
+
 export function formatWatchReport(r: WatchReport): string {
   switch (r.type) {
     case 'enabled':
@@ -91,6 +95,7 @@ export async function runWatchSession(cmd: CommandContext, ctx: ProjectContext, 
     ).catch((err: unknown) => cmd.io.writeErr(`warning: log streaming stopped: ${err instanceof Error ? err.message : String(err)}\n`));
   }
   try {
+    const { watch } = await loadWatch();
     await watch(
       { ...ctx, events, signal: session.signal },
       {
@@ -139,7 +144,7 @@ export function registerWatchCommands(program: Command, cmd: CommandContext): vo
         cmd,
         services,
         async (ctx) => {
-          await checkWatch(ctx.project, services);
+          await (await loadWatch()).checkWatch(ctx.project, services);
           if (raw.up) await up({ ...ctx, project: withWatchBuilds(ctx.project) }, { ...upOpts, quietPull: raw.quiet === true, lock: lockSettings(cmd) });
         },
         async (ctx) => {
