@@ -2,20 +2,23 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Engine } from '../../src/engine/engine.js';
-import { cleanupProject, ensureBaseImage, skipWithoutDocker, testEngine, uniqueProject } from '../helpers/docker.js';
+import { cleanupProject, ensureBaseImage, uniqueProject } from '../helpers/docker.js';
+import { connectTestEngine, forEachEngine } from '../helpers/engines.js';
 import { eventually } from '../helpers/eventually.js';
-import { berth, berthProcess } from '../helpers/berth-cli.js';
+import { berth as berthCli, berthProcess as berthCliProcess, type BerthOptions, type BerthProcess, type Run } from '../helpers/berth-cli.js';
 import { createProjectNetwork, runService, serviceSpec } from '../helpers/service-containers.js';
 
-describe('berth logs / exec / cp / wait (CLI, real dockerd)', { skip: skipWithoutDocker }, () => {
+forEachEngine('berth logs / exec / cp / wait (CLI)', (kind) => {
+  const berth = (args: string[], opts: BerthOptions = {}): Promise<Run> => berthCli(args, { ...opts, engine: kind });
+  const berthProcess = (args: string[]): BerthProcess => berthCliProcess(args, { engine: kind });
   let engine: Engine;
   const project = uniqueProject('insp-logs');
   let scratch = '';
 
   before(async () => {
-    engine = await testEngine();
+    engine = await connectTestEngine(kind);
     await ensureBaseImage(engine);
     await createProjectNetwork(engine, project);
     scratch = await mkdtemp(join(tmpdir(), 'berth-e2e-cp-'));

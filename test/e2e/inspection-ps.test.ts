@@ -1,18 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Engine } from '../../src/engine/engine.js';
-import { cleanupProject, ensureBaseImage, skipWithoutDocker, testEngine, uniqueProject } from '../helpers/docker.js';
+import { cleanupProject, ensureBaseImage, uniqueProject } from '../helpers/docker.js';
+import { connectTestEngine, forEachEngine } from '../helpers/engines.js';
 import { eventually } from '../helpers/eventually.js';
-import { berth } from '../helpers/berth-cli.js';
+import { berth as berthCli, type Run } from '../helpers/berth-cli.js';
 import { createProjectNetwork, runService, serviceSpec } from '../helpers/service-containers.js';
 
-describe('berth ps / port / top / images / ls (CLI, real dockerd)', { skip: skipWithoutDocker }, () => {
+forEachEngine('berth ps / port / top / images / ls (CLI)', (kind) => {
+  const berth = (args: string[]): Promise<Run> => berthCli(args, { engine: kind });
   let engine: Engine;
   const project = uniqueProject('insp-ps');
   let webId = '';
 
   before(async () => {
-    engine = await testEngine();
+    engine = await connectTestEngine(kind);
     await ensureBaseImage(engine);
     await createProjectNetwork(engine, project);
     webId = await runService(

@@ -1,6 +1,6 @@
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipWithoutDocker } from '../helpers/docker.js';
+import { forEachEngine } from '../helpers/engines.js';
 import { containersOf, projectSuite } from '../helpers/project-fixture.js';
 
 const IMAGE = 'berth-test-busybox:latest';
@@ -10,8 +10,8 @@ const svc = (name: string, script: string, ...extra: string[]): string =>
   [`  ${name}:`, `    image: ${IMAGE}`, `    command: ["sh", "-c", ${JSON.stringify(script)}]`, '    stop_grace_period: 1s', ...extra.map((l) => `    ${l}`)].join('\n');
 const compose = (...services: string[]): string => `services:\n${services.join('\n')}\n`;
 
-describe('lifecycle: attached up, --wait, optional dependencies, run attach', { skip: skipWithoutDocker }, () => {
-  const suite = projectSuite();
+forEachEngine('lifecycle: attached up, --wait, optional dependencies, run attach', (engine) => {
+  const suite = projectSuite(engine);
   const { project, state } = suite;
 
   it('up --wait returns once every service is healthy', async () => {

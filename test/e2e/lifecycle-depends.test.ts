@@ -1,6 +1,6 @@
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipWithoutDocker } from '../helpers/docker.js';
+import { forEachEngine } from '../helpers/engines.js';
 import { containersOf, projectSuite } from '../helpers/project-fixture.js';
 
 const healthy = (check: string): string => `
@@ -17,8 +17,8 @@ services:
     depends_on: {db: {condition: service_healthy}}
 `;
 
-describe('lifecycle: depends_on conditions, exit codes, run', { skip: skipWithoutDocker }, () => {
-  const suite = projectSuite();
+forEachEngine('lifecycle: depends_on conditions, exit codes, run', (engine) => {
+  const suite = projectSuite(engine);
   const project = suite.project;
 
   it('service_healthy: starts the dependent once the dependency is healthy', async () => {

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipWithoutDocker } from '../helpers/docker.js';
+import { forEachEngine } from '../helpers/engines.js';
 import { eventually } from '../helpers/eventually.js';
 import { containersOf, projectSuite } from '../helpers/project-fixture.js';
 
@@ -18,8 +18,8 @@ services:
     stop_grace_period: 1s
 `;
 
-describe('lifecycle: states, build, orphans, concurrency', { skip: skipWithoutDocker }, () => {
-  const suite = projectSuite();
+forEachEngine('lifecycle: states, build, orphans, concurrency', (engine) => {
+  const suite = projectSuite(engine);
   const { project, state } = suite;
 
   it('stop, start, restart, kill, pause, unpause, rm', async () => {

@@ -1,8 +1,8 @@
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LABEL } from '../../src/model/labels.js';
 import { BERTH_VERSION } from '../../src/version.js';
-import { skipWithoutDocker } from '../helpers/docker.js';
+import { forEachEngine } from '../helpers/engines.js';
 import { containersOf, projectSuite } from '../helpers/project-fixture.js';
 
 const compose = (webCommand: string): string => `
@@ -22,8 +22,8 @@ volumes:
   data: {}
 `;
 
-describe('lifecycle: up / down', { skip: skipWithoutDocker }, () => {
-  const suite = projectSuite();
+forEachEngine('lifecycle: up / down', (engine) => {
+  const suite = projectSuite(engine);
   const p = suite.project('lcup');
 
   it('creates everything with exact names and labels, hash equal to config --hash', async () => {

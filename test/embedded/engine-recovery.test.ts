@@ -106,6 +106,26 @@ describe('embedded engine: supervision and recovery', { concurrency: true }, () 
     }
   });
 
+  it('brings a killed monitor back with the next command that looks at containers', async () => {
+    await withProject(testEmbeddedEngine, 'monitor', async (engine, project) => {
+      const id = await run(engine, containerSpec(project, 'db', {
+        command: SLEEP, healthcheck: { test: ['CMD', 'test', '-e', '/tmp/ok'], intervalMs: 200, retries: 1000 },
+      }));
+      const pidFile = join(paths.run, 'monitor.pid');
+      const monitor = parseInt(await readFile(pidFile, 'utf8'), 10);
+      process.kill(monitor, 'SIGKILL');
+      await eventually(async () => !existsSync(`/proc/${monitor}`));
+      assert.equal((await engine.exec(id, { command: ['touch', '/tmp/ok'] })).exitCode, 0);
+      await engine.listContainers({ all: false, labels: { [LABEL.project]: project } });
+      const st = await eventually(async () => {
+        const s2 = await store.readState(id);
+        return s2.health?.status === 'healthy' ? s2 : undefined;
+      }, { timeoutMs: 15_000 });
+      assert.equal(st.status, 'running');
+      assert.notEqual(parseInt(await readFile(pidFile, 'utf8'), 10), monitor);
+    });
+  });
+
   it('reaps a container whose supervisor died and releases what it held', async () => {
     await withProject(testEmbeddedEngine, 'deadmon', async (engine, project) => {
       const id = await run(engine, containerSpec(project, 'svc', { command: SLEEP }));

@@ -1,6 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_ROOT } from './embedded.js';
+import type { EngineKind } from './engines.js';
 
 // Compiled to dist/test/helpers/: the repository root is three levels up.
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -19,13 +21,31 @@ export interface BerthOptions {
   home?: string;
   /** Written to stdin, which is then closed; `null` (berthProcess's default) leaves stdin unconnected. */
   input?: string | null;
+  /**
+   * The engine every run is pointed at with `--engine`: 'docker' (the test's DOCKER_HOST) or
+   * 'embedded' (BERTH_ROOT=TEST_ROOT). Unset: no `--engine`, berth picks one as for a user.
+   */
+  engine?: EngineKind;
 }
 
-/** A clean environment: PATH, HOME, NO_COLOR and the test's DOCKER_HOST, nothing else. */
-function berthEnv(home: string): Record<string, string> {
+/**
+ * A clean environment: PATH, HOME, NO_COLOR and the engine's settings (the test's DOCKER_HOST;
+ * for the embedded engine BERTH_ROOT and BERTH_RUNTIME), nothing else.
+ */
+function berthEnv(home: string, engine: EngineKind | undefined): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1' };
-  if (process.env.DOCKER_HOST !== undefined) env.DOCKER_HOST = process.env.DOCKER_HOST;
+  if (engine === 'embedded') {
+    env.BERTH_ROOT = TEST_ROOT;
+    if (process.env.BERTH_RUNTIME !== undefined) env.BERTH_RUNTIME = process.env.BERTH_RUNTIME;
+  } else if (process.env.DOCKER_HOST !== undefined) {
+    env.DOCKER_HOST = process.env.DOCKER_HOST;
+  }
   return env;
+}
+
+/** The command line of the child: `bin/berth [--engine kind] args…`. */
+function berthArgv(args: string[], engine: EngineKind | undefined): string[] {
+  return [berthBin, ...(engine === undefined ? [] : ['--engine', engine]), ...args];
 }
 
 /** A running `berth args…` whose output is collected as it comes. */
@@ -42,7 +62,7 @@ export interface BerthProcess {
 
 export function berthProcess(args: string[], opts: BerthOptions = {}): BerthProcess {
   const input = opts.input ?? null;
-  const child = spawn(process.execPath, [berthBin, ...args], { cwd: opts.cwd ?? repo, env: berthEnv(opts.home ?? repo), stdio: [input === null ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, berthArgv(args, opts.engine), { cwd: opts.cwd ?? repo, env: berthEnv(opts.home ?? repo, opts.engine), stdio: [input === null ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -61,6 +81,6 @@ export function berth(args: string[], opts: BerthOptions = {}): Promise<Run> {
 }
 
 export function berthSync(args: string[], opts: BerthOptions = {}): Run {
-  const r = spawnSync(process.execPath, [berthBin, ...args], { cwd: opts.cwd ?? repo, env: berthEnv(opts.home ?? repo), encoding: 'utf8', input: opts.input ?? '' });
+  const r = spawnSync(process.execPath, berthArgv(args, opts.engine), { cwd: opts.cwd ?? repo, env: berthEnv(opts.home ?? repo, opts.engine), encoding: 'utf8', input: opts.input ?? '' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -5,12 +5,16 @@ import { after, before } from 'node:test';
 import type { ContainerDetails, Engine } from '../../src/engine/engine.js';
 import { LABEL } from '../../src/model/labels.js';
 import { berthProcess, type BerthProcess, type Run } from './berth-cli.js';
-import { cleanupProject, ensureBaseImage, testEngine, uniqueProject } from './docker.js';
+import { cleanupProject, ensureBaseImage, uniqueProject } from './docker.js';
+import { connectTestEngine, type EngineKind } from './engines.js';
 
-/** A compose project in a fresh directory, run with `-p <name> --progress plain`. */
+/** A compose project in a fresh directory, run with `--engine <engine> -p <name> --progress plain`. */
 export class TestProject {
   readonly dir = mkdtempSync(join(tmpdir(), 'berth-lifecycle-'));
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    readonly engine: EngineKind = 'docker',
+  ) {}
 
   write(yaml: string, file = 'compose.yaml'): this {
     writeFileSync(join(this.dir, file), yaml);
@@ -19,7 +23,7 @@ export class TestProject {
 
   /** Starts `berth -p name args…` in the project directory (stdin not connected). */
   spawn(args: string[]): BerthProcess {
-    return berthProcess(['-p', this.name, '--progress', 'plain', ...args], { cwd: this.dir, home: this.dir, input: null });
+    return berthProcess(['-p', this.name, '--progress', 'plain', ...args], { cwd: this.dir, home: this.dir, input: null, engine: this.engine });
   }
 
   run(...args: string[]): Promise<Run> {
@@ -42,6 +46,8 @@ export async function containersOf(engine: Engine, project: string): Promise<Map
 }
 
 export interface ProjectSuite {
+  /** Which engine the suite's projects run on. */
+  kind: EngineKind;
   /** The engine connected in `before` (closed in `after`). */
   engine: () => Engine;
   /** A new project with a unique name, cleaned up in `after` even when its test failed. */
@@ -51,10 +57,11 @@ export interface ProjectSuite {
 }
 
 /**
- * Registers `before`/`after` hooks in the calling `describe`: connects the test engine, makes
- * the base image exist, and removes every project handed out, then closes the engine.
+ * Registers `before`/`after` hooks in the calling `describe`: connects the test engine of `kind`
+ * (the test's dockerd, or the embedded engine on TEST_ROOT), makes the base image exist, and
+ * removes every project handed out, then closes the engine.
  */
-export function projectSuite(): ProjectSuite {
+export function projectSuite(kind: EngineKind = 'docker'): ProjectSuite {
   let engine: Engine | undefined;
   const projects: TestProject[] = [];
   const connected = (): Engine => {
@@ -62,7 +69,7 @@ export function projectSuite(): ProjectSuite {
     return engine;
   };
   before(async () => {
-    engine = await testEngine();
+    engine = await connectTestEngine(kind);
     await ensureBaseImage(engine);
   });
   after(async () => {
@@ -79,9 +86,10 @@ export function projectSuite(): ProjectSuite {
     if (failures.length > 0) throw failures[0];
   });
   return {
+    kind,
     engine: connected,
     project: (prefix) => {
-      const p = new TestProject(uniqueProject(prefix));
+      const p = new TestProject(uniqueProject(prefix), kind);
       projects.push(p);
       return p;
     },

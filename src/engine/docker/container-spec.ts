@@ -87,7 +87,11 @@ function mounts(list: MountSpec[]): { binds: string[]; mounts: Array<Record<stri
 }
 
 /** One network attachment → an `EndpointSettings` object (create and connect share it). */
-export function endpointConfig(a: NetworkAttachment): Record<string, unknown> {
+/**
+ * The endpoint settings of one network. `links` go here too: on a user-defined network dockerd
+ * resolves link aliases only from the endpoint's own `Links`, not from `HostConfig.Links`.
+ */
+export function endpointConfig(a: NetworkAttachment, links: readonly string[] = []): Record<string, unknown> {
   const ipam = {
     ...(a.ipv4Address === undefined ? {} : { IPv4Address: a.ipv4Address }),
     ...(a.ipv6Address === undefined ? {} : { IPv6Address: a.ipv6Address }),
@@ -95,6 +99,7 @@ export function endpointConfig(a: NetworkAttachment): Record<string, unknown> {
   };
   return {
     Aliases: a.aliases,
+    ...(links.length === 0 ? {} : { Links: [...links] }),
     ...(Object.keys(ipam).length === 0 ? {} : { IPAMConfig: ipam }),
     ...(a.macAddress === undefined ? {} : { MacAddress: a.macAddress }),
     ...(a.driverOpts === undefined ? {} : { DriverOpts: a.driverOpts }),
@@ -171,7 +176,7 @@ function hostConfig(spec: ContainerSpec): Record<string, unknown> {
 export function toCreateBody(spec: ContainerSpec): CreateBody {
   const first = spec.networks[0];
   const endpoints = first !== undefined && isUserNetworkMode(spec.networkMode)
-    ? { EndpointsConfig: { [first.network]: endpointConfig(first) } }
+    ? { EndpointsConfig: { [first.network]: endpointConfig(first, spec.links) } }
     : undefined;
   const opt = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
   const mac = spec.macAddress ?? first?.macAddress;

@@ -208,6 +208,10 @@ async function launch(core: Core, c: StoredContainer): Promise<Partial<Container
   };
 }
 
+export function needsMonitor(record: StoredContainer['record']): boolean {
+  return record.spec.restartPolicy.name !== 'no' || record.healthcheck !== undefined;
+}
+
 /** Starts a created or exited container; a running one is left alone. */
 export async function startContainer(core: Core, ref: string): Promise<void> {
   const found = await core.containers.get(ref, 'start container');
@@ -216,6 +220,9 @@ export async function startContainer(core: Core, ref: string): Promise<void> {
   await core.containers.withLock(id, async () => {
     const c = { record: found.record, state: await core.containers.readState(id) };
     if (c.state.status === 'running' || c.state.status === 'paused') return;
+    // The monitor is running before the container is: a berth killed right after the start
+    // cannot leave a container whose healthcheck or restart policy nobody applies.
+    if (needsMonitor(c.record)) await ensureMonitor(core);
     try {
       const patch = await launch(core, c);
       await core.containers.update(id, (s) => ({
@@ -233,5 +240,5 @@ export async function startContainer(core: Core, ref: string): Promise<void> {
   });
   if (!started) return;
   await core.emit('container', 'start', id, { ...found.record.spec.labels, name: found.record.name, image: found.record.image });
-  if (found.record.spec.restartPolicy.name !== 'no' || found.record.healthcheck !== undefined) await ensureMonitor(core);
+  if (needsMonitor(found.record)) await ensureMonitor(core);
 }

@@ -14,7 +14,9 @@ import { createContainer } from './container-create.js';
 import { getFresh, listFresh } from './container-exit.js';
 import { copyFromContainer, copyToContainer, execInContainer, topContainer } from './container-io.js';
 import * as ops from './container-ops.js';
-import { startContainer } from './container-start.js';
+import { needsMonitor, startContainer } from './container-start.js';
+import { ensureMonitor } from './monitor/launch.js';
+import type { StoredContainer } from './state/container-record.js';
 import { toDetails, toSummary } from './container-view.js';
 import { Core } from './core.js';
 import type { EmbeddedOptions } from './core.js';
@@ -117,8 +119,18 @@ class EmbeddedEngineImpl implements EmbeddedEngine {
     return Promise.resolve();
   }
 
+  /**
+   * Any command that looks at containers also makes sure their supervision runs: a monitor
+   * that died (killed, or its berth killed before it started it) comes back.
+   */
+  private async superviseIfNeeded(all: readonly StoredContainer[]): Promise<void> {
+    const live = all.some((c) => (c.state.status === 'running' || c.state.status === 'paused' || c.state.status === 'restarting') && needsMonitor(c.record));
+    if (live) await ensureMonitor(this.core);
+  }
+
   async listContainers(opts: { all: boolean; labels: Record<string, string | undefined> }): Promise<ContainerSummary[]> {
     const all = await listFresh(this.core);
+    await this.superviseIfNeeded(all);
     const now = Date.now();
     return all
       .filter((c) => matchesLabels(c.record.spec.labels, opts.labels))
@@ -128,7 +140,9 @@ class EmbeddedEngineImpl implements EmbeddedEngine {
   }
 
   async inspectContainer(ref: string): Promise<ContainerDetails> {
-    return toDetails(await getFresh(this.core, ref, 'inspect container'));
+    const c = await getFresh(this.core, ref, 'inspect container');
+    await this.superviseIfNeeded([c]);
+    return toDetails(c);
   }
 
   async createContainer(spec: Parameters<Engine['createContainer']>[0]): Promise<string> {
