@@ -114,7 +114,7 @@ describe('embedded engine: supervision and recovery', { concurrency: true }, () 
       const pidFile = join(paths.run, 'monitor.pid');
       const monitor = parseInt(await readFile(pidFile, 'utf8'), 10);
       process.kill(monitor, 'SIGKILL');
-      await eventually(async () => !existsSync(`/proc/${monitor}`));
+      await eventually(() => !existsSync(`/proc/${monitor}`));
       assert.equal((await engine.exec(id, { command: ['touch', '/tmp/ok'] })).exitCode, 0);
       await engine.listContainers({ all: false, labels: { [LABEL.project]: project } });
       const st = await eventually(async () => {
