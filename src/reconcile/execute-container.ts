@@ -127,14 +127,26 @@ export function precreate(rt: ContainerRuntime, ops: readonly ContainerOperation
     depth.set(name, d);
     return d;
   };
-  const ordered = [...ops].sort((a, b) => depthOf(a.service) - depthOf(b.service));
-  for (const op of ordered) {
+  // One dependency level after the other: the first services' containers are ready to start
+  // as early as possible, and the deeper levels are created while those start.
+  let previous: Promise<unknown> = Promise.resolve();
+  const levels = new Map<number, ContainerOperation[]>();
+  for (const op of ops) {
     const s = rt.project.services[op.service];
     if (op.action !== 'create' || s === undefined || refersToContainers(s)) continue;
-    const p = createOnly(rt, op);
-    // Awaited when the service's turn comes; a failure before that must not go unhandled.
-    p.catch(() => undefined);
-    out.set(op, p);
+    const d = depthOf(op.service);
+    levels.set(d, [...(levels.get(d) ?? []), op]);
+  }
+  for (const d of [...levels.keys()].sort((a, b) => a - b)) {
+    const after = previous;
+    const level = levels.get(d)!.map((op) => {
+      const p = after.then(() => createOnly(rt, op));
+      // Awaited when the service's turn comes; a failure before that must not go unhandled.
+      p.catch(() => undefined);
+      out.set(op, p);
+      return p;
+    });
+    previous = Promise.allSettled(level);
   }
   return out;
 }

@@ -86,7 +86,20 @@ export function resultOf(rec: EndpointRecord): ContainerNetworkResult {
   };
 }
 
-export async function setupContainer(ctx: NetContext, input: ContainerNetworkInput): Promise<ContainerNetworkResult> {
+/** A container's network, planned and recorded (addresses allocated), nothing created yet. */
+export interface PlannedSetup {
+  rec: EndpointRecord;
+  inside: string[];
+  host: string[];
+  op: { operation: string; resource: string };
+}
+
+/**
+ * Phase 1 of a setup, under the network lock: allocates addresses and ports, makes sure the
+ * bridges exist, and records the endpoint before anything is created (so a crash mid-way
+ * leaves something teardown can find).
+ */
+export async function planSetup(ctx: NetContext, input: ContainerNetworkInput): Promise<PlannedSetup> {
   const op = { operation: 'start container', resource: input.containerName };
   const previous = await ctx.store.endpoint(input.containerId);
   if (previous !== undefined) await teardownRecord(ctx, previous);
@@ -122,26 +135,31 @@ export async function setupContainer(ctx: NetContext, input: ContainerNetworkInp
     ports,
   };
   for (const p of planned) await ensureBridge(ctx, p.net, op.operation);
-  // Recorded before anything is created, so a crash mid-way leaves something teardown can find.
   await ctx.store.writeEndpoint(rec);
   const tag = containerTag(ctx.names, input.containerId);
-  try {
-    const inside = ['link set lo up', ...planned.flatMap((p) => nsLines(p.ep)), ...(gw !== undefined ? [`route add default via ${gw.ep.gateway} dev ${gw.ep.ifname}`] : [])];
-    const links = (async (): Promise<void> => {
-      await ipBatch(ctx.tools, [`netns add ${ns}`, ...planned.flatMap((p) => hostLines(p.ep, ns, p.net.bridge, tag))], { ...op, what: 'cannot create the container network interfaces' });
-      await ipBatch(ctx.tools, inside, { ...op, what: 'cannot configure the container network interfaces' }, ns);
-    })();
-    // Settle both before failing, so the cleanup below never races a half-applied step.
-    const settled = await Promise.allSettled([links, ctx.firewall.add(ctx.firewall.portRules(ports, tag))]);
-    for (const s of settled) if (s.status === 'rejected') throw s.reason;
-    const resolv = renderResolvConf(await hostResolvers(ctx), input);
-    await writeInPlace(input.resolvConfPath, resolv, true);
-    await refreshHosts(ctx, input.containerId);
-  } catch (err) {
-    await teardownRecord(ctx, rec).catch(() => undefined);
-    throw err;
-  }
-  return resultOf(rec);
+  return {
+    rec,
+    op,
+    host: [`netns add ${ns}`, ...planned.flatMap((p) => hostLines(p.ep, ns, p.net.bridge, tag))],
+    inside: ['link set lo up', ...planned.flatMap((p) => nsLines(p.ep)), ...(gw !== undefined ? [`route add default via ${gw.ep.gateway} dev ${gw.ep.ifname}`] : [])],
+  };
+}
+
+/**
+ * Phase 2, without the lock (its names are the container's own): namespace, veths, addresses,
+ * routes and resolv.conf. The caller tears the record down (under the lock) when it fails.
+ */
+export async function createLinks(ctx: NetContext, plan: PlannedSetup, input: ContainerNetworkInput): Promise<void> {
+  await ipBatch(ctx.tools, plan.host, { ...plan.op, what: 'cannot create the container network interfaces' });
+  await ipBatch(ctx.tools, plan.inside, { ...plan.op, what: 'cannot configure the container network interfaces' }, plan.rec.netns);
+  await writeInPlace(input.resolvConfPath, renderResolvConf(await hostResolvers(ctx), input), true);
+}
+
+/** Phase 3, under the lock: port rules, and every hosts file (the new container's and its peers'). */
+export async function publishAndAnnounce(ctx: NetContext, plan: PlannedSetup): Promise<ContainerNetworkResult> {
+  await ctx.firewall.add(ctx.firewall.portRules(plan.rec.ports, containerTag(ctx.names, plan.rec.containerId)));
+  await refreshHosts(ctx, plan.rec.containerId);
+  return resultOf(plan.rec);
 }
 
 /** Removes links, netns, port rules and the record; peers' hosts files are the caller's job. */

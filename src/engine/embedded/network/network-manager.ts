@@ -10,7 +10,7 @@ import type { NetworkAttachment, NetworkInfo, NetworkSpec } from '../../engine.j
 import { EngineError } from '../../engine-error.js';
 import type { EmbeddedPaths } from '../paths.js';
 import { createBridge, deleteBridge, hostRoutes, type NetContext } from './bridge.js';
-import { connect, disconnect, refreshHosts, setupContainer, teardownRecord } from './container-net.js';
+import { connect, createLinks, disconnect, planSetup, publishAndAnnounce, refreshHosts, teardownRecord } from './container-net.js';
 import { Firewall } from './firewall.js';
 import { DEFAULT_BRIDGE } from './hosts-file.js';
 import { toolPaths } from './host-tools.js';
@@ -150,8 +150,17 @@ export class NetworkManager {
    * non-internal network (highest gwPriority), published ports, hosts and resolv.conf; peers'
    * hosts files are rewritten in place. A previous setup of the same container is torn down first.
    */
-  setupContainer(input: ContainerNetworkInput): Promise<ContainerNetworkResult> {
-    return this.ctx.store.locked(() => setupContainer(this.ctx, input));
+  async setupContainer(input: ContainerNetworkInput): Promise<ContainerNetworkResult> {
+    // Only allocation and the shared files hold the lock: containers starting at the same
+    // time create their interfaces in parallel.
+    const plan = await this.ctx.store.locked(() => planSetup(this.ctx, input));
+    try {
+      await createLinks(this.ctx, plan, input);
+      return await this.ctx.store.locked(() => publishAndAnnounce(this.ctx, plan));
+    } catch (err) {
+      await this.ctx.store.locked(() => teardownRecord(this.ctx, plan.rec)).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Attaches a set-up (running) container to one more network. */
