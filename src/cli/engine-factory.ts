@@ -50,12 +50,14 @@ export async function embeddedEngine(io: CliIo): Promise<Engine> {
   const home = io.env.HOME ?? '/root';
   const dockerConfig = io.env.DOCKER_CONFIG !== undefined && io.env.DOCKER_CONFIG !== '' ? `${io.env.DOCKER_CONFIG}/config.json` : `${home}/.docker/config.json`;
   const runtime = io.env.BERTH_RUNTIME;
+  const publish = io.env.BERTH_PORT_PUBLISH;
   return openEmbeddedEngine({
     root,
     insecureRegistries: insecure,
     dockerConfigPath: dockerConfig,
     ...(io.env.PATH !== undefined ? { pathEnv: io.env.PATH } : {}),
     ...(runtime === 'crun' || runtime === 'runc' ? { runtime } : {}),
+    ...(publish === 'iptables' || publish === 'proxy' || publish === 'auto' ? { portPublish: publish } : {}),
   });
 }
 

@@ -26,8 +26,8 @@ export interface EmbeddedOptions {
   dockerConfigPath?: string;
   /** `crun` or `runc`; detected when absent. */
   runtime?: 'crun' | 'runc';
-  /** Command that starts the monitor process: [node, script]. */
-  monitorCommand?: string[];
+  /** How ports are published: iptables rules, a userland proxy, or whichever works (default). */
+  portPublish?: 'auto' | 'iptables' | 'proxy';
 }
 
 export class Core {
@@ -45,7 +45,7 @@ export class Core {
     this.paths = embeddedPaths(opts.root);
     this.containers = new ContainerStore(this.paths);
     this.volumes = new VolumeStore(this.paths);
-    this.network = new NetworkManager(this.paths);
+    this.network = new NetworkManager(this.paths, opts.portPublish !== undefined ? { publish: opts.portPublish } : {});
     this.events = new EventLog(this.paths.events);
   }
 

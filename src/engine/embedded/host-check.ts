@@ -6,12 +6,11 @@ import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { EngineError } from '../engine-error.js';
 
-/** Binary → Debian package providing it. */
+/** Binary → Debian package providing it. (iptables is optional: without it ports go through a userland proxy.) */
 const REQUIRED: ReadonlyArray<readonly [string, string]> = [
   ['conmon', 'conmon'],
   ['ip', 'iproute2'],
   ['mount', 'mount'],
-  ['iptables', 'iptables'],
 ];
 
 /** Looks `name` up on PATH (plus the sbin directories root has). */

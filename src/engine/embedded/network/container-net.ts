@@ -12,6 +12,7 @@ import { allocateAddress, checkStaticAddress } from './ipam.js';
 import { containerTag, macFor, netnsName, netnsPath, vethName } from './names.js';
 import { findNetwork } from './network-store.js';
 import type { ContainerNetworkEntry, ContainerNetworkInput, ContainerNetworkResult, EndpointNetwork, EndpointPort, EndpointRecord, NetworkRecord } from './network-types.js';
+import { startPortProxy, stopPortProxy } from './port-proxy.js';
 import { resolvePorts } from './ports.js';
 
 /** Rewrites (in place, only when changed) the hosts file of every set-up container. */
@@ -157,13 +158,19 @@ export async function createLinks(ctx: NetContext, plan: PlannedSetup, input: Co
 
 /** Phase 3, under the lock: port rules, and every hosts file (the new container's and its peers'). */
 export async function publishAndAnnounce(ctx: NetContext, plan: PlannedSetup): Promise<ContainerNetworkResult> {
-  await ctx.firewall.add(ctx.firewall.portRules(plan.rec.ports, containerTag(ctx.names, plan.rec.containerId)));
+  if (await ctx.firewall.usable()) {
+    await ctx.firewall.add(ctx.firewall.portRules(plan.rec.ports, containerTag(ctx.names, plan.rec.containerId)));
+  } else if (plan.rec.ports.length > 0) {
+    plan.rec.proxyPid = await startPortProxy(plan.rec.ports, plan.rec.containerName);
+    await ctx.store.writeEndpoint(plan.rec);
+  }
   await refreshHosts(ctx, plan.rec.containerId);
   return resultOf(plan.rec);
 }
 
 /** Removes links, netns, port rules and the record; peers' hosts files are the caller's job. */
 export async function teardownRecord(ctx: NetContext, rec: EndpointRecord): Promise<void> {
+  if (rec.proxyPid !== undefined) stopPortProxy(rec.proxyPid);
   const nsExists = await access(netnsPath(rec.netns)).then(() => true, () => false);
   // Deleting the netns takes its veths with it, asynchronously in the kernel (2 ms here);
   // `link del` waits for RCU (10–40 ms). Veth names are random, so a quick re-setup of the

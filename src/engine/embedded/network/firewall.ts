@@ -41,7 +41,23 @@ function commentOf(line: string): string | undefined {
 }
 
 export class Firewall {
-  constructor(private readonly tools: ToolPaths, private readonly names: Names) {}
+  private usablePromise: Promise<boolean> | undefined;
+
+  constructor(private readonly tools: ToolPaths, private readonly names: Names, private readonly mode: 'auto' | 'iptables' | 'proxy' = 'auto') {}
+
+  /**
+   * Whether rules can be used at all. Without them (no iptables, or `proxy` asked for) every
+   * rule operation does nothing: ports go through the userland proxy, and traffic between
+   * networks and out of them is left to the host's own forwarding settings.
+   */
+  usable(): Promise<boolean> {
+    this.usablePromise ??= this.mode === 'proxy'
+      ? Promise.resolve(false)
+      : this.mode === 'iptables'
+        ? Promise.resolve(true)
+        : runTool(this.tools.iptablesSave, ['-t', 'nat']).then((r) => r.code === 0, () => false);
+    return this.usablePromise;
+  }
 
   private async save(table: Table): Promise<string[]> {
     const out = await mustRun(this.tools.iptablesSave, ['-t', table], undefined, { operation: 'network', resource: table, what: `iptables-save -t ${table} failed` });
@@ -56,6 +72,7 @@ export class Firewall {
 
   /** Creates the chains and hooks that are missing (declaring an existing chain would flush it). */
   async ensureBase(): Promise<void> {
+    if (!(await this.usable())) return;
     const n = this.names;
     const [filter, nat] = await Promise.all([this.save('filter'), this.save('nat')]);
     const has = (lines: string[], text: string): boolean => lines.some((l) => l === text || l.startsWith(`${text} `));
@@ -75,6 +92,7 @@ export class Firewall {
 
   /** Removes hooks and chains of this root (when its last network goes). */
   async removeBase(): Promise<void> {
+    if (!(await this.usable())) return;
     const n = this.names;
     const [filter, nat] = await Promise.all([this.save('filter'), this.save('nat')]);
     const drop = (lines: string[], chains: string[]): string[] => [
@@ -86,6 +104,7 @@ export class Firewall {
 
   /** Appends rules; when a chain is missing (flushed by someone), recreates the base once and retries. */
   async add(rules: readonly Rule[]): Promise<void> {
+    if (!(await this.usable())) return;
     if (rules.length === 0) return;
     const byTable: Record<Table, string[]> = { filter: [], nat: [] };
     for (const r of rules) byTable[r.table].push(ruleLine(r.first === true ? '-I' : '-A', r));
@@ -101,6 +120,7 @@ export class Firewall {
    * (flushed meanwhile) falls back to deleting everything carrying their tags.
    */
   async remove(rules: readonly Rule[]): Promise<void> {
+    if (!(await this.usable())) return;
     if (rules.length === 0) return;
     const byTable: Record<Table, string[]> = { filter: [], nat: [] };
     for (const r of rules) byTable[r.table].push(ruleLine('-D', r));
@@ -112,6 +132,7 @@ export class Firewall {
 
   /** Deletes every rule of this root whose tag satisfies `match`; returns the tags deleted. */
   async deleteTagged(match: (tag: string) => boolean): Promise<Set<string>> {
+    if (!(await this.usable())) return new Set();
     const prefix = `berth:${this.names.rootHash}:`;
     const found = new Set<string>();
     const byTable: Record<Table, string[]> = { filter: [], nat: [] };
@@ -130,6 +151,7 @@ export class Firewall {
 
   /** Every tag of this root present in the rules (for recovery). */
   async tags(): Promise<Set<string>> {
+    if (!(await this.usable())) return new Set();
     const prefix = `berth:${this.names.rootHash}:`;
     const [filter, nat] = await Promise.all([this.save('filter'), this.save('nat')]);
     const out = new Set<string>();

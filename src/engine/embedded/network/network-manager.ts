@@ -37,7 +37,7 @@ export class NetworkManager {
     const names = namesFor(paths.root);
     const tools = toolPaths(opts);
     this.ctx = {
-      root: paths.root, names, tools, firewall: new Firewall(tools, names),
+      root: paths.root, names, tools, firewall: new Firewall(tools, names, opts.publish ?? 'auto'),
       store: new NetworkStore(paths.networks), hostResolvConf: opts.hostResolvConf ?? '/etc/resolv.conf',
     };
   }

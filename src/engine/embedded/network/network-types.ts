@@ -69,6 +69,8 @@ export interface EndpointRecord {
   /** Network name → attachment, in attachment order (first = eth0). */
   networks: EndpointNetwork[];
   ports: EndpointPort[];
+  /** The userland proxy publishing `ports` when the host has no usable iptables. */
+  proxyPid?: number;
 }
 
 export interface ContainerNetworkInput {
@@ -114,4 +116,9 @@ export interface NetworkManagerOptions {
   ipPath?: string;
   /** The host's resolver configuration (default /etc/resolv.conf). */
   hostResolvConf?: string;
+  /**
+   * How ports are published: iptables rules, or a userland proxy per container (`auto`: rules
+   * when iptables works on this host, the proxy otherwise).
+   */
+  publish?: 'auto' | 'iptables' | 'proxy';
 }
