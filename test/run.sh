@@ -32,7 +32,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 echo "== Docker Engine for the tests"
-trap '"$repo/examples/docker-engine.sh" stop' EXIT
+trap 'node "$repo/test/cleanup-embedded.mjs" || true; "$repo/examples/docker-engine.sh" stop' EXIT
 "$repo/examples/docker-engine.sh" start
 DOCKER_HOST="$("$repo/examples/docker-engine.sh" host)"
 export DOCKER_HOST
