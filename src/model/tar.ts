@@ -120,18 +120,20 @@ async function fileSize(entry: TarEntry): Promise<number> {
   return entry.content.size ?? (await stat(entry.content.file)).size;
 }
 
-async function* entryBytes(entry: TarEntry): AsyncGenerator<Buffer> {
-  const size = await fileSize(entry);
-  yield entryHeader(entry, size);
-  if (entry.type !== 'file') return;
+/**
+ * The data blocks of a file entry whose header declares `size`: the content (a buffer, or a
+ * file read as a stream) cut or zero-filled to exactly `size` — a file that changed since it
+ * was listed must not corrupt the archive — then the padding to the block size.
+ */
+export async function* fileBlocks(content: Buffer | { file: string } | undefined, size: number): AsyncGenerator<Buffer> {
   let written = 0;
-  if (Buffer.isBuffer(entry.content)) {
-    yield entry.content;
-    written = entry.content.length;
-  } else if (size > 0) {
-    for await (const chunk of createReadStream(entry.content.file)) {
+  if (Buffer.isBuffer(content)) {
+    const take = Math.min(size, content.length);
+    if (take > 0) yield take === content.length ? content : content.subarray(0, take);
+    written = take;
+  } else if (content !== undefined && size > 0) {
+    for await (const chunk of createReadStream(content.file)) {
       const buf = chunk as Buffer;
-      // A file that grew after stat must not corrupt the archive: it is cut at the size in its header.
       const take = Math.min(buf.length, size - written);
       if (take > 0) yield take === buf.length ? buf : buf.subarray(0, take);
       written += take;
@@ -140,6 +142,13 @@ async function* entryBytes(entry: TarEntry): AsyncGenerator<Buffer> {
   }
   if (written < size) yield Buffer.alloc(size - written);
   yield padding(size);
+}
+
+async function* entryBytes(entry: TarEntry): AsyncGenerator<Buffer> {
+  const size = await fileSize(entry);
+  yield entryHeader(entry, size);
+  if (entry.type !== 'file') return;
+  yield* fileBlocks(entry.content, size);
 }
 
 async function* archiveBytes(entries: Iterable<TarEntry> | AsyncIterable<TarEntry>): AsyncGenerator<Buffer> {

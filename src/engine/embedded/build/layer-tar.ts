@@ -3,8 +3,7 @@
  * symlinks, devices, fifos, directories), pax records for long names, big sizes and xattrs.
  * model/tar.ts covers only files, dirs and symlinks, so layers get their own header code.
  */
-import { createReadStream } from 'node:fs';
-import { paxRecord } from '../../../model/tar.js';
+import { fileBlocks, paxRecord } from '../../../model/tar.js';
 import type { TarEntryType } from '../../../model/tar-reader.js';
 
 export interface LayerEntry {
@@ -94,24 +93,9 @@ export function layerEntryHeader(e: LayerEntry): Buffer {
   return Buffer.concat([paxHeader, data, pad(data.length), main]);
 }
 
-async function* body(e: LayerEntry): AsyncGenerator<Buffer> {
-  const size = e.size ?? 0;
-  let written = 0;
-  if (e.source !== undefined && 'data' in e.source) {
-    yield e.source.data.subarray(0, size);
-    written = Math.min(size, e.source.data.length);
-  } else if (e.source !== undefined && size > 0) {
-    for await (const chunk of createReadStream(e.source.file)) {
-      const buf = chunk as Buffer;
-      const take = Math.min(buf.length, size - written);
-      if (take > 0) yield take === buf.length ? buf : buf.subarray(0, take);
-      written += take;
-      if (written >= size) break;
-    }
-  }
-  // A file that shrank after it was listed still fills its declared size, so the archive stays valid.
-  if (written < size) yield Buffer.alloc(size - written);
-  yield pad(size);
+function body(e: LayerEntry): AsyncGenerator<Buffer> {
+  const content = e.source === undefined ? undefined : 'data' in e.source ? e.source.data : { file: e.source.file };
+  return fileBlocks(content, e.size ?? 0);
 }
 
 /** The archive bytes of `entries`, in order. */
