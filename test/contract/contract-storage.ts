@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,19 +8,7 @@ import { LABEL } from '../../src/model/labels.js';
 import { eventually } from '../helpers/eventually.js';
 import { SLEEP, containerSpec, run, withProject } from './fixture.js';
 import type { MakeEngine } from './fixture.js';
-
-function httpGet(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/index.html', timeout: 2000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
+import { httpGet } from '../helpers/http.js';
 
 export function storageContract(engineName: string, makeEngine: MakeEngine): void {
   describe(`${engineName} engine: networks, volumes, mounts, ports`, { concurrency: true }, () => {

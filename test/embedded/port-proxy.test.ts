@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openEmbeddedEngine } from '../../src/engine/embedded/embedded-engine.js';
@@ -10,22 +9,10 @@ import { embeddedPaths } from '../../src/engine/embedded/paths.js';
 import { containerSpec, run, withProject } from '../contract/fixture.js';
 import { TEST_ROOT } from '../helpers/embedded.js';
 import { eventually } from '../helpers/eventually.js';
+import { httpGet } from '../helpers/http.js';
 
 const proxyEngine = (): ReturnType<typeof openEmbeddedEngine> =>
   openEmbeddedEngine({ root: TEST_ROOT, portPublish: 'proxy', ...(process.env.PATH !== undefined ? { pathEnv: process.env.PATH } : {}) });
-
-function httpGet(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/index.html', timeout: 2000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
 
 describe('embedded engine: userland port proxy', () => {
   it('publishes a port through a proxy process, with no firewall rule, and ends it with the container', async () => {
