@@ -81,13 +81,19 @@ function header(f: HeaderFields): Buffer {
   writeString(block, 263, 2, '00');
   writeString(block, 265, 32, f.uid === 0 ? 'root' : '');
   writeString(block, 297, 32, f.gid === 0 ? 'root' : '');
+  return withChecksum(block);
+}
+
+/** Fills in a header block's checksum field (computed with the field itself as spaces). */
+export function withChecksum(block: Buffer): Buffer {
   let sum = 0;
   for (const byte of block) sum += byte;
-  writeString(block, 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
+  block.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'latin1');
   return block;
 }
 
-function padding(size: number): Buffer {
+/** Zero bytes that round `size` up to whole 512-byte blocks. */
+export function padding(size: number): Buffer {
   const rest = size % BLOCK;
   return rest === 0 ? Buffer.alloc(0) : Buffer.alloc(BLOCK - rest);
 }

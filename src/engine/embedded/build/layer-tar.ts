@@ -3,7 +3,7 @@
  * symlinks, devices, fifos, directories), pax records for long names, big sizes and xattrs.
  * model/tar.ts covers only files, dirs and symlinks, so layers get their own header code.
  */
-import { fileBlocks, paxRecord } from '../../../model/tar.js';
+import { fileBlocks, padding, paxRecord, withChecksum } from '../../../model/tar.js';
 import type { TarEntryType } from '../../../model/tar-reader.js';
 
 export interface LayerEntry {
@@ -56,15 +56,7 @@ function rawHeader(name: string, e: { mode: number; uid: number; gid: number; mt
   put(b, 263, 2, '00');
   put(b, 329, 8, octal(e.devmajor ?? 0, 8));
   put(b, 337, 8, octal(e.devminor ?? 0, 8));
-  let sum = 0;
-  for (const byte of b) sum += byte;
-  put(b, 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
-  return b;
-}
-
-function pad(size: number): Buffer {
-  const rest = size % BLOCK;
-  return Buffer.alloc(rest === 0 ? 0 : BLOCK - rest);
+  return withChecksum(b);
 }
 
 export function layerEntryHeader(e: LayerEntry): Buffer {
@@ -90,7 +82,7 @@ export function layerEntryHeader(e: LayerEntry): Buffer {
   if (paxBuffers.length === 0) return main;
   const data = Buffer.concat(paxBuffers);
   const paxHeader = rawHeader('PaxHeaders/entry', { mode: 0o644, uid: 0, gid: 0, mtime: e.mtime }, data.length, 'x', '');
-  return Buffer.concat([paxHeader, data, pad(data.length), main]);
+  return Buffer.concat([paxHeader, data, padding(data.length), main]);
 }
 
 function body(e: LayerEntry): AsyncGenerator<Buffer> {
