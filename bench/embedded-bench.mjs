@@ -6,7 +6,7 @@
 // Targets: `up -d` of 12 services under 1 s on the embedded engine, and >= 3x faster than dockerd.
 //
 //   npm run build && DOCKER_HOST=unix:///… node bench/embedded-bench.mjs [--runs N] [--starts N]
-//       [--services N] [--json] [--root DIR]
+//       [--services N] [--json] [--root DIR] [--settle-ms MS]
 // Needs root, the embedded engine's packages, a running dockerd, and the image
 // `berth-busybox:latest` in both engines (examples/base-image.sh, examples/base-image.sh --engine embedded).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +21,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (s) => process.stderr.write(`${s}\n`);
 
 function parseArgs(argv) {
-  const o = { runs: 5, starts: 20, services: 12, json: false, root: process.env.BERTH_ROOT ?? '/var/lib/berth' };
+  const o = { runs: 5, starts: 20, services: 12, json: false, settleMs: 1000, root: process.env.BERTH_ROOT ?? '/var/lib/berth' };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
     const num = () => {
@@ -33,6 +33,7 @@ function parseArgs(argv) {
     else if (a === '--starts') o.starts = num();
     else if (a === '--services') o.services = num();
     else if (a === '--json') o.json = true;
+    else if (a === '--settle-ms') o.settleMs = Number(argv[++k]);
     else if (a === '--root' && argv[k + 1] !== undefined) o.root = argv[++k];
     else throw new Error(`unknown option ${a}`);
   }
@@ -91,6 +92,9 @@ async function upDown(o, engineName, dir, project) {
     } finally {
       const t = await runOnce(bin, args(['down', '-v', '-t', '1']), { cwd: dir, env, timeoutMs: 300_000 });
       down.push(t.wallMs);
+      // The kernel tears network namespaces down after `down` returns (both engines): let that
+      // finish so the next round measures `up -d` on a settled machine.
+      await new Promise((r) => setTimeout(r, o.settleMs));
     }
   }
   return { up: wallStats(up), down: wallStats(down) };

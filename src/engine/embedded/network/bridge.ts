@@ -31,8 +31,11 @@ async function setSysctl(path: string, value: string): Promise<void> {
   if (current.trim() !== value) await writeFile(path, `${value}\n`);
 }
 
-/** (Re)creates the bridge of a network, its sysctls and its firewall rules. */
-export async function createBridge(ctx: NetContext, net: NetworkRecord, operation: string): Promise<void> {
+/**
+ * (Re)creates the bridge of a network, its sysctls and its firewall rules. A network created
+ * just now (`fresh`, its id new) cannot have rules of its own yet: the lookup is skipped.
+ */
+export async function createBridge(ctx: NetContext, net: NetworkRecord, operation: string, fresh = false): Promise<void> {
   const tag = networkTag(ctx.names, net.id);
   await ctx.firewall.ensureBase();
   if (await linkExists(net.bridge)) await ipBatchForce(ctx.tools, [`link del ${net.bridge}`]);
@@ -45,7 +48,7 @@ export async function createBridge(ctx: NetContext, net: NetworkRecord, operatio
   ], { operation, resource: net.name, what: `cannot create bridge ${net.bridge} for network ${net.name}` });
   await setSysctl(`/proc/sys/net/ipv4/conf/${net.bridge}/route_localnet`, '1');
   if (!net.internal) await setSysctl('/proc/sys/net/ipv4/ip_forward', '1');
-  await ctx.firewall.deleteTagged((t) => t === tag);
+  if (!fresh) await ctx.firewall.deleteTagged((t) => t === tag);
   await ctx.firewall.add(ctx.firewall.networkRules(net, tag));
 }
 

@@ -80,7 +80,7 @@ export class NetworkManager {
       };
       await this.ctx.store.writeNetwork(rec);
       try {
-        await createBridge(this.ctx, rec, op);
+        await createBridge(this.ctx, rec, op, true);
       } catch (err) {
         await deleteBridge(this.ctx, rec).catch(() => undefined);
         await this.ctx.store.deleteNetwork(id);
