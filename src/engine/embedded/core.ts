@@ -4,6 +4,7 @@
  * event log. Both the Engine (CLI side) and the monitor process work through a Core.
  */
 import { readFile } from 'node:fs/promises';
+import { EngineError } from '../engine-error.js';
 import type { EngineEvent } from '../engine.js';
 import { checkHost } from './host-check.js';
 import type { HostTools } from './host-check.js';
@@ -50,6 +51,20 @@ export class Core {
   }
 
   static async open(opts: EmbeddedOptions): Promise<Core> {
+    try {
+      return await Core.openUnchecked(opts);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw err;
+      // Not root (or a root directory berth may not write): say what the engine needs.
+      const uid = process.getuid?.() ?? 0;
+      if (uid !== 0) await checkHost(opts.pathEnv, uid);
+      throw new EngineError('unavailable', 'open embedded engine', opts.root,
+        `the embedded engine cannot use its state directory ${opts.root}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private static async openUnchecked(opts: EmbeddedOptions): Promise<Core> {
     const paths = embeddedPaths(opts.root);
     const images = await ImageStore.open({
       root: paths.storeRoot,
