@@ -11,6 +11,7 @@ import type { Core } from './core.js';
 import { getFresh } from './container-exit.js';
 import { containerPaths } from './paths.js';
 import type { StoredContainer } from './state/container-record.js';
+import { TtyOutputFilter } from './runtime/tty-output.js';
 import { isMounted, mountOverlay, unmountOverlay } from './state/overlay.js';
 
 const run = promisify(execFile);
@@ -53,10 +54,13 @@ export async function execInContainer(core: Core, ref: string, opts: ExecOptions
   const collect = opts.stdout === undefined && opts.stderr === undefined;
   const collected: Buffer[] = [];
   const stderrText: Buffer[] = [];
-  child.stdout?.on('data', (d: Buffer) => {
+  const toStdout = (d: Buffer): void => {
     if (collect) collected.push(d);
     else opts.stdout?.write(d);
-  });
+  };
+  const ttyFilter = opts.tty === true ? new TtyOutputFilter(toStdout) : undefined;
+  child.stdout?.on('data', (d: Buffer) => (ttyFilter !== undefined ? ttyFilter.write(d) : toStdout(d)));
+  child.stdout?.on('end', () => ttyFilter?.end());
   child.stderr?.on('data', (d: Buffer) => {
     stderrText.push(d);
     if (collect) collected.push(d);
