@@ -23,13 +23,6 @@ function mustRun(c: StoredContainer, operation: string): number {
   return c.state.pid;
 }
 
-function mergeEnv(base: readonly string[], extra: readonly string[] | undefined): string[] {
-  const out = new Map<string, string>();
-  const key = (e: string): string => (e.includes('=') ? e.slice(0, e.indexOf('=')) : e);
-  for (const e of [...base, ...(extra ?? [])]) out.set(key(e), e);
-  return [...out.values()];
-}
-
 export async function execInContainer(core: Core, ref: string, opts: ExecOptions): Promise<ExecResult> {
   const op = 'exec in container';
   const c = await getFresh(core, ref, op);
@@ -44,7 +37,8 @@ export async function execInContainer(core: Core, ref: string, opts: ExecOptions
   const runtime = await core.runtime();
   const child = runtime.exec(c.record.id, {
     args: opts.command,
-    env: mergeEnv(c.record.process.env, opts.env),
+    // The runtime adds these to the container's own environment.
+    ...(opts.env !== undefined ? { env: opts.env } : {}),
     cwd: opts.workingDir ?? c.record.process.cwd,
     user,
     tty: opts.tty ?? false,

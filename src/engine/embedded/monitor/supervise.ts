@@ -30,7 +30,7 @@ async function probe(core: Core, c: StoredContainer): Promise<{ exitCode: number
   const start = new Date().toISOString();
   const runtime = await core.runtime();
   const user = await core.images.resolveUser(c.record.imageId, c.record.process.user === '' ? undefined : c.record.process.user).catch(() => ({ uid: 0, gid: 0, additionalGids: [] }));
-  const child = runtime.exec(c.record.id, { args, env: c.record.process.env, cwd: c.record.process.cwd, user, tty: false, detach: false });
+  const child = runtime.exec(c.record.id, { args, cwd: c.record.process.cwd, user, tty: false, detach: false });
   const chunks: Buffer[] = [];
   child.stdout?.on('data', (d: Buffer) => chunks.push(d));
   child.stderr?.on('data', (d: Buffer) => chunks.push(d));
