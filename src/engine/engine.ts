@@ -419,6 +419,13 @@ export interface Engine {
   inspectContainer(ref: string): Promise<ContainerDetails>;
   createContainer(spec: ContainerSpec): Promise<string>;
   startContainer(ref: string): Promise<void>;
+  /**
+   * Optional: does the work of a start that can happen before the container's dependencies
+   * run, so that its startContainer later is quick. The container stays `created`: its process
+   * does not run, peers cannot reach it and its ports are not published until it is started.
+   * A failure here is not final: startContainer redoes the work and reports what fails.
+   */
+  prepareContainer?(ref: string): Promise<void>;
   /** Stops with the container's stop signal, then kills after `timeoutSeconds` (default from the container). */
   stopContainer(ref: string, timeoutSeconds?: number): Promise<void>;
   killContainer(ref: string, signal?: string): Promise<void>;

@@ -139,16 +139,27 @@ export function precreate(rt: ContainerRuntime, ops: readonly ContainerOperation
   }
   for (const d of [...levels.keys()].sort((a, b) => a - b)) {
     const after = previous;
-    const level = levels.get(d)!.map((op) => {
-      const p = after.then(() => createOnly(rt, op));
+    const level = levels.get(d)!.map((op) => after.then(() => createOnly(rt, op)));
+    previous = Promise.allSettled(level);
+    for (const [i, op] of levels.get(d)!.entries()) {
+      // Containers that wait for dependencies are set up for their start meanwhile (when the
+      // engine can), independently of the other levels: each start then only runs the process.
+      const created = level[i]!;
+      const p = d > 0 && !rt.noStart ? created.then((ref) => prepare(rt, ref)) : created;
       // Awaited when the service's turn comes; a failure before that must not go unhandled.
       p.catch(() => undefined);
       out.set(op, p);
-      return p;
-    });
-    previous = Promise.allSettled(level);
+    }
   }
   return out;
+}
+
+/** Engine.prepareContainer when the engine has it; a failure is left for the start to report. */
+async function prepare(rt: ContainerRuntime, ref: Ref): Promise<Ref> {
+  const { engine } = rt;
+  if (engine.prepareContainer === undefined) return ref;
+  await rt.limiter.run(() => engine.prepareContainer!(ref.id)).catch(() => undefined);
+  return ref;
 }
 
 export async function runContainerOp(rt: ContainerRuntime, op: ContainerOperation): Promise<Ref | undefined> {

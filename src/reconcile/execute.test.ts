@@ -36,6 +36,20 @@ function fakeEngine(slowService: string) {
   return { engine, log, max: () => max, specs };
 }
 
+/** fakeEngine with Engine.prepareContainer (which `fail` makes reject). */
+function preparingEngine(slowService: string, fail = false) {
+  const fake = fakeEngine(slowService);
+  const engine = {
+    ...fake.engine,
+    prepareContainer: async (id: string) => {
+      fake.log.push(`prepare ${id}`);
+      await delay(1);
+      if (fail) throw new Error(`cannot prepare ${id}`);
+    },
+  } as Engine;
+  return { ...fake, engine };
+}
+
 describe('execute', () => {
   const project = testProject({
     slow: { image: 'x' },
@@ -62,6 +76,28 @@ describe('execute', () => {
     const startAfterFast = fake.log.indexOf('begin start p-afterFast-1');
     const slowDone = fake.log.indexOf('end start p-slow-1');
     assert.ok(startAfterFast >= 0 && slowDone > startAfterFast, fake.log.join('\n'));
+  });
+
+  it('prepares the containers that wait for dependencies before their turn, and only those', async () => {
+    const fake = preparingEngine('fast');
+    const observed = observedState(project, [], { fresh: true });
+    await execute(planUp(project, observed, opts), project, observed, { engine: fake.engine, events: () => undefined, parallel: 0, noStart: false });
+    assert.deepEqual(fake.log.filter((l) => l.startsWith('prepare')), ['prepare p-afterFast-1']);
+    // Prepared while its dependency was still starting; started after it.
+    const prepared = fake.log.indexOf('prepare p-afterFast-1');
+    assert.ok(prepared >= 0 && prepared < fake.log.indexOf('end start p-fast-1'), fake.log.join('\n'));
+    assert.ok(fake.log.indexOf('begin start p-afterFast-1') > fake.log.indexOf('end start p-fast-1'), fake.log.join('\n'));
+  });
+
+  it('leaves a failed preparation to the start, and prepares nothing without starts', async () => {
+    const failing = preparingEngine('slow', true);
+    const observed = observedState(project, [], { fresh: true });
+    await execute(planUp(project, observed, opts), project, observed, { engine: failing.engine, events: () => undefined, parallel: 0, noStart: false });
+    assert.ok(failing.log.includes('prepare p-afterFast-1'));
+    assert.ok(failing.log.includes('end start p-afterFast-1'), failing.log.join('\n'));
+    const noStart = preparingEngine('slow');
+    await execute(planUp(project, observed, opts), project, observed, { engine: noStart.engine, events: () => undefined, parallel: 0, noStart: true });
+    assert.deepEqual(noStart.log.filter((l) => l.startsWith('prepare') || l.includes(' start ')), []);
   });
 
   it('stops starting new work once aborted', async () => {

@@ -6,28 +6,8 @@ export type { ComposeValidateFunction };
 /** Where the validator came from: compiled at build time, or compiled now from the schema. */
 export type ValidatorKind = 'generated' | 'runtime';
 
-export interface LoadedValidator {
-  readonly kind: ValidatorKind;
-  readonly validate: ComposeValidateFunction;
-}
-
 /** Must stay equal to the options used by schema/build-validator.mjs. */
 const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true, inlineRefs: false } as const;
-
-/**
- * The build-time validator when it exists; otherwise (running from a tree where
- * schema/build-validator.mjs has not run) the schema is compiled at runtime, which is slower
- * to start but gives the same results.
- */
-export async function loadComposeValidator(): Promise<LoadedValidator> {
-  try {
-    const generated = await import('./generated/validate-compose.js');
-    return { kind: 'generated', validate: generated.validate };
-  } catch (err) {
-    if (!isMissingGeneratedModule(err)) throw err;
-    return { kind: 'runtime', validate: await compileComposeSchema() };
-  }
-}
 
 /** Compiles `schema/compose.schema.json` with ajv now. */
 export async function compileComposeSchema(): Promise<ComposeValidateFunction> {
@@ -48,10 +28,4 @@ function schemaFileUrl(): URL {
   const found = candidates.find((url) => existsSync(url));
   if (found === undefined) throw new Error('berth: schema/compose.schema.json not found beside the package');
   return found;
-}
-
-function isMissingGeneratedModule(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  return code === 'ERR_MODULE_NOT_FOUND' && typeof message === 'string' && message.includes('validate-compose');
 }

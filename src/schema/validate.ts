@@ -1,13 +1,16 @@
 import type { DiagnosticBag } from '../errors/diagnostic.js';
 import type { RawMap } from '../loader/raw.js';
 import { locate } from '../loader/raw.js';
+import { validate as generatedValidate } from './generated/validate-compose.js';
 import type { ValidatorKind } from './load-validator.js';
-import { loadComposeValidator } from './load-validator.js';
 import { schemaIssues } from './schema-messages.js';
 
-const loaded = await loadComposeValidator();
+// The build (schema/build-validator.mjs, run by `npm run build` before tsc) generates the
+// validator, so loading a project never compiles the schema. A static import keeps this module
+// free of top-level await, which the single-file build (bin/build-bundle.mjs) cannot carry.
+const loaded = { kind: 'generated' as ValidatorKind, validate: generatedValidate };
 
-/** `generated` in a built tree; `runtime` when the schema had to be compiled at startup. */
+/** How the validator in use was made (always `generated` in a built tree). */
 export const composeValidatorKind: ValidatorKind = loaded.kind;
 
 /**

@@ -9,7 +9,7 @@ import { posix } from 'node:path';
 import { EngineError } from '../engine-error.js';
 import type { ContainerMount, ContainerSpec, HealthcheckSpec, ImageInfo } from '../engine.js';
 import type { Core } from './core.js';
-import { mountRootfs } from './container-start.js';
+import { mountRootfs } from './container-bundle.js';
 import { containerPaths } from './paths.js';
 import type { ContainerRecord, ContainerRuntimeState } from './state/container-record.js';
 

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { EngineError } from '../engine-error.js';
 import type { Core } from './core.js';
 import { getFresh, refresh, releaseContainer } from './container-exit.js';
-import { startContainer } from './container-start.js';
+import { startContainer, unprepareContainer } from './container-start.js';
 import { containerPaths } from './paths.js';
 import type { StoredContainer } from './state/container-record.js';
 
@@ -95,6 +95,8 @@ export async function unpauseContainer(core: Core, ref: string): Promise<void> {
 export async function renameContainer(core: Core, ref: string, name: string): Promise<void> {
   const c = await core.containers.get(ref, 'rename container');
   const clean = name.replace(/^\//, '');
+  // Peers would learn the old name from a container prepared under it.
+  await unprepareContainer(core, c.record.id);
   await core.containers.rename(c.record.id, clean);
   await core.emit('container', 'rename', c.record.id, attrs(c, { name: clean, oldName: c.record.name }));
 }

@@ -1,210 +1,46 @@
 /**
- * startContainer: mounts the root file system, prepares volumes and the network, writes the OCI
- * bundle and hands the container to its supervisor (conmon). Any failure undoes what this start
- * did and leaves the container `exited` with the error, as Docker does.
+ * startContainer: sets the container up (container-bundle.ts) and runs its process; a failure
+ * undoes what this start did and leaves the container `exited` with the error, as Docker does.
+ * prepareContainer does the set-up ahead of the start, for containers that wait for others.
  */
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { hostname as hostHostname } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../engine-error.js';
 import type { Core } from './core.js';
+import { createRuntime, endpointStates, type Launched } from './container-bundle.js';
 import { releaseContainer } from './container-exit.js';
+import { processAlive } from './image/store-lock.js';
 import { containerPaths } from './paths.js';
-import { launchConmon } from './runtime/conmon.js';
-import { buildOciConfig } from './runtime/oci-config.js';
-import type { OciConfigInput } from './runtime/oci-config.js';
-import type { ContainerRuntimeState, StoredContainer } from './state/container-record.js';
-import { isMounted, mountOverlay } from './state/overlay.js';
+import type { ContainerRuntimeState, PreparedRuntime, StoredContainer } from './state/container-record.js';
 import { ensureMonitor } from './monitor/launch.js';
 
-type Mounts = OciConfigInput['mounts'];
 
-function tmpfsOptions(spec: string): string[] {
-  return spec.split(',').map((o) => o.trim()).filter((o) => o !== '');
-}
-
-async function userMounts(core: Core, c: StoredContainer, rootfs: string): Promise<Mounts> {
-  const out: Mounts = [];
-  for (const m of c.record.spec.mounts) {
-    switch (m.type) {
-      case 'bind': {
-        if (m.createHostPath) await mkdir(m.source, { recursive: true });
-        out.push({ destination: m.target, type: 'bind', source: m.source, options: ['rbind', m.readOnly ? 'ro' : 'rw', ...(m.propagation !== undefined ? [m.propagation] : [])] });
-        break;
-      }
-      case 'volume': {
-        const recorded = c.record.mounts.find((r) => r.type === 'volume' && r.target === m.target);
-        const name = recorded?.name ?? m.source;
-        if (name === undefined) break;
-        if (!m.noCopy) await core.volumes.copyUp(name, join(rootfs, m.target), { root: rootfs });
-        const base = await core.volumes.mountSource(name);
-        const source = m.subpath !== undefined ? join(base, m.subpath) : base;
-        out.push({ destination: m.target, type: 'bind', source, options: ['rbind', m.readOnly ? 'ro' : 'rw'] });
-        break;
-      }
-      case 'tmpfs':
-        out.push({
-          destination: m.target, type: 'tmpfs', source: 'tmpfs',
-          options: ['nosuid', 'nodev', ...(m.readOnly ? ['ro'] : []), ...(m.sizeBytes !== undefined ? [`size=${m.sizeBytes}`] : []), ...(m.mode !== undefined ? [`mode=${m.mode.toString(8)}`] : [])],
-        });
-        break;
-    }
-  }
-  // Image volumes turned into anonymous volumes at create time.
-  for (const r of c.record.mounts) {
-    if (r.type !== 'volume' || c.record.spec.mounts.some((m) => m.target === r.target) || r.name === undefined) continue;
-    await core.volumes.copyUp(r.name, join(rootfs, r.target), { root: rootfs });
-    out.push({ destination: r.target, type: 'bind', source: await core.volumes.mountSource(r.name), options: ['rbind', 'rw'] });
-  }
-  for (const [target, opts] of Object.entries(c.record.spec.tmpfs)) {
-    out.push({ destination: target, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...tmpfsOptions(opts)] });
-  }
-  return out;
-}
-
-const LOCALHOST = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n';
-
-interface NetworkSetup {
-  network: OciConfigInput['network'];
-  networks: ContainerRuntimeState['networks'];
-  ports: ContainerRuntimeState['ports'];
-  /** Files bound at /etc/hosts, /etc/resolv.conf, /etc/hostname. */
-  files: { hosts: string; resolvConf: string; hostname: string };
-}
-
-async function setupNetwork(core: Core, c: StoredContainer): Promise<NetworkSetup> {
-  const spec = c.record.spec;
+/** Whether a container prepared ahead is still waiting under a live conmon of this boot. */
+async function preparedIsUsable(core: Core, c: StoredContainer, prepared: PreparedRuntime): Promise<boolean> {
+  if (prepared.bootId !== (await core.bootId()) || !processAlive(prepared.conmonPid)) return false;
   const files = containerPaths(core.paths, c.record.id);
-  const hostname = spec.hostname ?? c.record.id.slice(0, 12);
-  await writeFile(files.hostname, `${hostname}\n`);
-  const own = { hosts: files.hosts, resolvConf: files.resolvConf, hostname: files.hostname };
-  const mode = spec.networkMode;
-  if (mode === 'host') {
-    await copyFile('/etc/hosts', files.hosts).catch(() => writeFile(files.hosts, LOCALHOST));
-    await copyFile('/etc/resolv.conf', files.resolvConf).catch(() => writeFile(files.resolvConf, ''));
-    await writeFile(files.hostname, `${hostHostname()}\n`);
-    return { network: { mode: 'host' }, networks: {}, ports: [], files: own };
-  }
-  if (mode === 'none') {
-    await writeFile(files.hosts, `${LOCALHOST}`);
-    await writeFile(files.resolvConf, '');
-    return { network: { mode: 'none' }, networks: {}, ports: [], files: own };
-  }
-  if (mode.startsWith('container:') || mode.startsWith('service:')) {
-    const ref = mode.slice(mode.indexOf(':') + 1);
-    const other = await core.containers.get(ref, 'start container');
-    if (other.state.status !== 'running' && other.state.status !== 'paused') {
-      throw new EngineError('failed', 'start container', spec.name, `cannot join network of a non running container: ${other.record.name}`);
-    }
-    const otherFiles = containerPaths(core.paths, other.record.id);
-    return {
-      network: { mode: 'path', path: `/proc/${other.state.pid ?? 0}/ns/net` },
-      networks: {}, ports: [],
-      files: { hosts: otherFiles.hosts, resolvConf: otherFiles.resolvConf, hostname: otherFiles.hostname },
-    };
-  }
-  // A start that crashed after setting the network up left its namespace behind.
-  if (existsSync(`/run/netns/bth-${core.network.rootHash}-${c.record.id.slice(0, 12)}`)) await core.network.teardownContainer(c.record.id);
-  const attachments = spec.networks.length > 0 ? spec.networks : [{ network: await core.network.ensureDefaultBridge(), aliases: [] }];
-  const result = await core.network.setupContainer({
-    containerId: c.record.id,
-    containerName: c.record.name,
-    hostname,
-    ...(spec.domainname !== undefined ? { domainname: spec.domainname } : {}),
-    attachments,
-    ports: spec.ports,
-    extraHosts: spec.extraHosts,
-    links: spec.links,
-    dns: spec.dns,
-    dnsSearch: spec.dnsSearch,
-    dnsOptions: spec.dnsOptions,
-    hostsPath: files.hosts,
-    resolvConfPath: files.resolvConf,
-  });
-  const networks: ContainerRuntimeState['networks'] = {};
-  for (const [name, n] of Object.entries(result.networks)) {
-    networks[name] = { networkId: n.networkId, ipv4Address: n.ipv4Address, macAddress: n.macAddress, aliases: n.aliases };
-  }
-  return { network: { mode: 'path', path: result.netnsPath }, networks, ports: result.ports, files: own };
-}
-
-function namespaceMode(value: string | undefined): { mode: 'host' } | { mode: 'private' } | undefined {
-  if (value === 'host') return { mode: 'host' };
-  return value === undefined || value === '' ? undefined : { mode: 'private' };
-}
-
-/** Mounts the container's root file system unless it is mounted already (create mounts it). */
-export async function mountRootfs(core: Core, c: StoredContainer): Promise<void> {
-  const files = containerPaths(core.paths, c.record.id);
-  if (await isMounted(files.rootfs)) return;
-  await Promise.all([files.upper, files.work, files.rootfs].map((d) => mkdir(d, { recursive: true })));
-  await mountOverlay({ lowerDirs: await core.images.lowerDirs(c.record.imageId), upperDir: files.upper, workDir: files.work, target: files.rootfs });
+  return !(await stat(join(files.exitDir, c.record.id)).then(() => true, () => false));
 }
 
 async function launch(core: Core, c: StoredContainer): Promise<Partial<ContainerRuntimeState>> {
-  const { record } = c;
-  const spec = record.spec;
-  const files = containerPaths(core.paths, record.id);
-  const [runtime, facts, tools] = await Promise.all([core.runtime(), core.hostFacts(), core.tools()]);
-  await Promise.all([files.bundle, files.exitDir, files.persist].map((d) => mkdir(d, { recursive: true })));
-  // The root file system (mounted at create) and the network are independent: set both up at once.
-  const filesystem = (async () => {
-    await mountRootfs(core, c);
-    let user;
-    try {
-      user = await core.images.resolveUser(record.imageId, record.process.user === '' ? undefined : record.process.user);
-    } catch (err) {
-      throw new EngineError('failed', 'start container', record.name, `unable to start container ${record.name}: ${err instanceof Error ? err.message : String(err)}`);
+  const prepared = c.state.prepared;
+  let launched: Launched | undefined;
+  if (prepared !== undefined) {
+    if (await preparedIsUsable(core, c, prepared)) {
+      const net = prepared.endpoint ? await core.network.activateContainer(c.record.id) : undefined;
+      launched = {
+        pid: prepared.pid, conmonPid: prepared.conmonPid, endpoint: prepared.endpoint,
+        networks: net !== undefined ? endpointStates(net) : {}, ports: net?.ports ?? [],
+      };
+    } else {
+      await releaseContainer(core, c);
     }
-    return { user, mounts: await userMounts(core, c, files.rootfs) };
-  })();
-  const [fsResult, netResult] = await Promise.allSettled([filesystem, setupNetwork(core, c)]);
-  if (fsResult.status === 'rejected') throw fsResult.reason;
-  if (netResult.status === 'rejected') throw netResult.reason;
-  const { user, mounts } = fsResult.value;
-  const net = netResult.value;
-  const etc: Mounts = [
-    { destination: '/etc/hosts', type: 'bind', source: net.files.hosts, options: ['rbind', 'rw'] },
-    { destination: '/etc/resolv.conf', type: 'bind', source: net.files.resolvConf, options: ['rbind', 'rw'] },
-    { destination: '/etc/hostname', type: 'bind', source: net.files.hostname, options: ['rbind', 'rw'] },
-  ];
-  const ipc = namespaceMode(spec.ipcMode);
-  const pid = namespaceMode(spec.pidMode);
-  const hostname = spec.hostname ?? record.id.slice(0, 12);
-  const oci = buildOciConfig({
-    rootfs: files.rootfs,
-    readOnlyRootfs: spec.readOnlyRootfs,
-    process: { args: record.process.args, env: record.process.env, cwd: record.process.cwd, uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, terminal: record.process.tty },
-    ...(spec.networkMode === 'host' || spec.utsMode === 'host' ? { uts: 'host' as const } : { hostname }),
-    ...(spec.domainname !== undefined ? { domainname: spec.domainname } : {}),
-    mounts: [...etc, ...mounts],
-    network: net.network,
-    ...(ipc !== undefined ? { ipc } : {}),
-    ...(pid !== undefined ? { pid } : {}),
-    privileged: spec.privileged,
-    capAdd: spec.capAdd,
-    capDrop: spec.capDrop,
-    securityOpt: spec.securityOpt,
-    sysctls: spec.sysctls,
-    ulimits: spec.ulimits,
-    ...(spec.shmSizeBytes !== undefined ? { shmSizeBytes: spec.shmSizeBytes } : {}),
-    resources: spec.resources,
-    devices: spec.devices,
-    ...(spec.oomScoreAdj !== undefined ? { oomScoreAdj: spec.oomScoreAdj } : {}),
-    ...(spec.init && tools.init !== undefined ? { initPath: tools.init } : {}),
-    cgroupsPath: `/berth-${record.id}`,
-    ...(spec.annotations !== undefined ? { annotations: spec.annotations } : {}),
-  }, facts);
-  await writeFile(join(files.bundle, 'config.json'), JSON.stringify(oci));
-  const { pid: processPid, conmonPid } = await launchConmon({
-    id: record.id, bundleDir: files.bundle, pidFile: files.pidFile, conmonPidFile: files.conmonPidFile, logPath: files.log,
-    exitDir: files.exitDir, persistDir: files.persist, socketDir: core.paths.sockets, tty: record.process.tty, stdinOpen: spec.stdinOpen, runtime,
-  });
-  await runtime.start(record.id);
+  }
+  launched ??= await createRuntime(core, c, false);
+  await (await core.runtime()).start(c.record.id);
   return {
-    status: 'running', pid: processPid, conmonPid, bootId: await core.bootId(), startedAt: new Date().toISOString(),
-    networks: net.networks, ports: net.ports,
+    status: 'running', pid: launched.pid, conmonPid: launched.conmonPid, bootId: await core.bootId(), startedAt: new Date().toISOString(),
+    networks: launched.networks, ports: launched.ports,
   };
 }
 
@@ -225,7 +61,7 @@ export async function startContainer(core: Core, ref: string): Promise<void> {
     if (needsMonitor(c.record)) await ensureMonitor(core);
     try {
       const patch = await launch(core, c);
-      await core.containers.update(id, (s) => ({
+      await core.containers.update(id, (s) => withoutPrepared({
         ...s, ...patch, exitCode: 0, oomKilled: false, stoppedByUser: false,
         ...(c.record.healthcheck !== undefined ? { health: { status: 'starting' as const, failingStreak: 0, log: s.health?.log ?? [] } } : {}),
       }), { locked: true });
@@ -233,7 +69,7 @@ export async function startContainer(core: Core, ref: string): Promise<void> {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       await releaseContainer(core, c).catch(() => undefined);
-      await core.containers.update(id, (s) => ({ ...s, status: s.status === 'created' ? 'created' : 'exited', exitCode: 127, error: message, networks: {}, ports: [] }), { locked: true });
+      await core.containers.update(id, (s) => withoutPrepared({ ...s, status: s.status === 'created' ? 'created' : 'exited', exitCode: 127, error: message, networks: {}, ports: [] }), { locked: true });
       if (err instanceof EngineError) throw err;
       throw new EngineError('failed', 'start container', found.record.name, `start container ${found.record.name}: ${message}`, { cause: err });
     }
@@ -241,4 +77,49 @@ export async function startContainer(core: Core, ref: string): Promise<void> {
   if (!started) return;
   await core.emit('container', 'start', id, { ...found.record.spec.labels, name: found.record.name, image: found.record.image });
   if (needsMonitor(found.record)) await ensureMonitor(core);
+}
+
+function withoutPrepared(s: ContainerRuntimeState): ContainerRuntimeState {
+  const next = { ...s };
+  delete next.prepared;
+  return next;
+}
+
+/**
+ * Does a start's work up to the last step for a container that will be started soon (after
+ * its dependencies): `up` prepares every dependent container while the first ones start, so a
+ * chain of dependencies costs one quick runtime start per step. The container stays `created`
+ * (nothing of it runs, peers do not see it, its ports are not published) until startContainer.
+ * Nothing to do for a running, or already prepared, container.
+ */
+export async function prepareContainer(core: Core, ref: string): Promise<void> {
+  const found = await core.containers.get(ref, 'prepare container');
+  const id = found.record.id;
+  await core.containers.withLock(id, async () => {
+    const c = { record: found.record, state: await core.containers.readState(id) };
+    if (c.state.status !== 'created' && c.state.status !== 'exited') return;
+    if (c.state.prepared !== undefined && (await preparedIsUsable(core, c, c.state.prepared))) return;
+    if (c.state.prepared !== undefined) await releaseContainer(core, c);
+    try {
+      const launched = await createRuntime(core, c, true);
+      const prepared: PreparedRuntime = { pid: launched.pid, conmonPid: launched.conmonPid, bootId: await core.bootId(), endpoint: launched.endpoint };
+      await core.containers.update(id, (s) => ({ ...s, prepared }), { locked: true });
+    } catch (err) {
+      // The start redoes the work and reports what fails.
+      await releaseContainer(core, c).catch(() => undefined);
+      await core.containers.update(id, withoutPrepared, { locked: true });
+      throw err;
+    }
+  });
+}
+
+/** Undoes a prepare (before a change the prepared runtime would not reflect). Holds the container's lock. */
+export async function unprepareContainer(core: Core, id: string): Promise<void> {
+  await core.containers.withLock(id, async () => {
+    const state = await core.containers.readState(id);
+    if (state.prepared === undefined) return;
+    const record = (await core.containers.get(id, 'prepare container')).record;
+    await releaseContainer(core, { record, state });
+    await core.containers.update(id, withoutPrepared, { locked: true });
+  });
 }

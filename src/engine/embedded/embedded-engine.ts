@@ -14,7 +14,7 @@ import { createContainer } from './container-create.js';
 import { getFresh, listFresh } from './container-exit.js';
 import { copyFromContainer, copyToContainer, execInContainer, topContainer } from './container-io.js';
 import * as ops from './container-ops.js';
-import { needsMonitor, startContainer } from './container-start.js';
+import { needsMonitor, prepareContainer, startContainer } from './container-start.js';
 import { ensureMonitor } from './monitor/launch.js';
 import type { StoredContainer } from './state/container-record.js';
 import { toDetails, toSummary } from './container-view.js';
@@ -35,6 +35,7 @@ export interface EmbeddedEngine extends Engine {
 /** Engine method → the operation its errors name (the first argument is the resource). */
 const OPERATIONS: Partial<Record<keyof Engine, string>> = {
   inspectContainer: 'inspect container', createContainer: 'create container', startContainer: 'start container',
+  prepareContainer: 'prepare container',
   stopContainer: 'stop container', killContainer: 'kill container', restartContainer: 'restart container',
   removeContainer: 'remove container', renameContainer: 'rename container', pauseContainer: 'pause container',
   unpauseContainer: 'unpause container', waitContainer: 'wait container', attach: 'attach to container',
@@ -153,6 +154,11 @@ class EmbeddedEngineImpl implements EmbeddedEngine {
   async startContainer(ref: string): Promise<void> {
     await this.ready();
     await startContainer(this.core, ref);
+  }
+
+  async prepareContainer(ref: string): Promise<void> {
+    await this.ready();
+    await prepareContainer(this.core, ref);
   }
 
   stopContainer(ref: string, timeoutSeconds?: number): Promise<void> {

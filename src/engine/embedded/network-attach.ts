@@ -3,6 +3,7 @@ import { EngineError } from '../engine-error.js';
 import type { NetworkAttachment } from '../engine.js';
 import type { Core } from './core.js';
 import { getFresh } from './container-exit.js';
+import { unprepareContainer } from './container-start.js';
 
 export async function connectNetwork(core: Core, network: string, container: string, attachment: NetworkAttachment): Promise<void> {
   const op = 'connect network';
@@ -11,6 +12,8 @@ export async function connectNetwork(core: Core, network: string, container: str
   const a: NetworkAttachment = { ...attachment, network: net.name };
   const listed = c.record.spec.networks.some((n) => n.network === net.name);
   const live = c.state.status === 'running' || c.state.status === 'paused';
+  // A container prepared ahead of its start gets its networks set up anew.
+  if (!live) await unprepareContainer(core, c.record.id);
   if (live) {
     if (c.state.networks[net.name] !== undefined) {
       throw new EngineError('conflict', op, c.record.name, `endpoint with name ${c.record.name} already exists in network ${net.name}`);
@@ -47,6 +50,7 @@ export async function disconnectNetwork(core: Core, network: string, container: 
     if (force) return;
     throw new EngineError('conflict', op, c.record.name, `container ${c.record.id} is not connected to network ${net.name}`);
   }
+  if (c.state.status !== 'running' && c.state.status !== 'paused') await unprepareContainer(core, c.record.id);
   if (attached) {
     await core.network.disconnect(c.record.id, net.name);
     await core.containers.update(c.record.id, (s) => {

@@ -3,6 +3,7 @@
  * owner is gone (crash, kill -9) is taken over. Waiters poll; the critical sections are short
  * (index updates), never downloads or extraction.
  */
+import { readFileSync } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { tempPathFor } from './atomic-file.js';
@@ -11,10 +12,18 @@ export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: the process exists but belongs to someone else.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A dead process its parent has not reaped yet (a daemonized supervisor waits for init to
+  // reap it, which can take a while) still answers signal 0: it is a zombie, not alive.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.charAt(stat.lastIndexOf(')') + 2);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return true;
   }
 }
 

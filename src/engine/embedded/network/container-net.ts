@@ -100,7 +100,7 @@ export interface PlannedSetup {
  * bridges exist, and records the endpoint before anything is created (so a crash mid-way
  * leaves something teardown can find).
  */
-export async function planSetup(ctx: NetContext, input: ContainerNetworkInput): Promise<PlannedSetup> {
+export async function planSetup(ctx: NetContext, input: ContainerNetworkInput, dormant = false): Promise<PlannedSetup> {
   const op = { operation: 'start container', resource: input.containerName };
   const previous = await ctx.store.endpoint(input.containerId);
   if (previous !== undefined) await teardownRecord(ctx, previous);
@@ -134,6 +134,7 @@ export async function planSetup(ctx: NetContext, input: ContainerNetworkInput): 
     links: input.links,
     networks: planned.map((p) => p.ep),
     ports,
+    ...(dormant ? { dormant: true as const } : {}),
   };
   for (const p of planned) await ensureBridge(ctx, p.net, op.operation);
   await ctx.store.writeEndpoint(rec);
@@ -157,15 +158,31 @@ export async function createLinks(ctx: NetContext, plan: PlannedSetup, input: Co
 }
 
 /** Phase 3, under the lock: port rules, and every hosts file (the new container's and its peers'). */
-export async function publishAndAnnounce(ctx: NetContext, plan: PlannedSetup): Promise<ContainerNetworkResult> {
+export async function publishAndAnnounce(ctx: NetContext, rec: EndpointRecord): Promise<ContainerNetworkResult> {
   if (await ctx.firewall.usable()) {
-    await ctx.firewall.add(ctx.firewall.portRules(plan.rec.ports, containerTag(ctx.names, plan.rec.containerId)));
-  } else if (plan.rec.ports.length > 0) {
-    plan.rec.proxyPid = await startPortProxy(plan.rec.ports, plan.rec.containerName);
-    await ctx.store.writeEndpoint(plan.rec);
+    await ctx.firewall.add(ctx.firewall.portRules(rec.ports, containerTag(ctx.names, rec.containerId)));
+  } else if (rec.ports.length > 0) {
+    rec.proxyPid = await startPortProxy(rec.ports, rec.containerName);
+    await ctx.store.writeEndpoint(rec);
   }
-  await refreshHosts(ctx, plan.rec.containerId);
-  return resultOf(plan.rec);
+  await refreshHosts(ctx, rec.containerId);
+  return resultOf(rec);
+}
+
+/** Phase 3 of a setup ahead of the start, under the lock: only the container's own hosts file. */
+export async function writeOwnHosts(ctx: NetContext, rec: EndpointRecord): Promise<ContainerNetworkResult> {
+  await writeInPlace(rec.hostsPath, renderHosts(rec, await ctx.store.endpoints()), true);
+  return resultOf(rec);
+}
+
+/** At the start of a container set up ahead: its names and ports become visible. Under the lock. */
+export async function activate(ctx: NetContext, containerId: string): Promise<ContainerNetworkResult> {
+  const found = await ctx.store.endpoint(containerId);
+  if (found === undefined) throw notRunning('start container', containerId);
+  const rec: EndpointRecord = { ...found };
+  delete rec.dormant;
+  await ctx.store.writeEndpoint(rec);
+  return publishAndAnnounce(ctx, rec);
 }
 
 /** Removes links, netns, port rules and the record; peers' hosts files are the caller's job. */
@@ -176,7 +193,8 @@ export async function teardownRecord(ctx: NetContext, rec: EndpointRecord): Prom
   // `link del` waits for RCU (10–40 ms). Veth names are random, so a quick re-setup of the
   // same container never collides with a pair still being destroyed.
   const links = ipBatchForce(ctx.tools, nsExists ? [`netns del ${rec.netns}`] : rec.networks.map((n) => `link del ${n.hostVeth}`));
-  const rules = ctx.firewall.remove(ctx.firewall.portRules(rec.ports, containerTag(ctx.names, rec.containerId)));
+  // A dormant endpoint never had its ports published.
+  const rules = rec.dormant === true ? Promise.resolve() : ctx.firewall.remove(ctx.firewall.portRules(rec.ports, containerTag(ctx.names, rec.containerId)));
   const settled = await Promise.allSettled([links, rules]);
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
   await ctx.store.deleteEndpoint(rec.containerId);

@@ -58,7 +58,8 @@ export function renderHosts(self: EndpointRecord, all: readonly EndpointRecord[]
     const own = self.domainname !== undefined && self.domainname !== '' ? [`${self.hostname}.${self.domainname}`, self.hostname] : [self.hostname];
     lines.push(`${first.ipv4Address}\t${own.join(' ')}`);
   }
-  const others = all.filter((r) => r.containerId !== self.containerId);
+  // A peer set up ahead of its start is not reachable by name until it starts.
+  const others = all.filter((r) => r.containerId !== self.containerId && r.dormant !== true);
   for (const link of self.links) {
     const { name, alias } = parseLink(link);
     const peer = others.find((r) => r.containerName === name || r.containerId === name || (name.length >= 12 && r.containerId.startsWith(name)));

@@ -10,7 +10,7 @@ import type { NetworkAttachment, NetworkInfo, NetworkSpec } from '../../engine.j
 import { EngineError } from '../../engine-error.js';
 import type { EmbeddedPaths } from '../paths.js';
 import { createBridge, deleteBridge, hostRoutes, type NetContext } from './bridge.js';
-import { connect, createLinks, disconnect, planSetup, publishAndAnnounce, refreshHosts, teardownRecord } from './container-net.js';
+import { activate, connect, createLinks, disconnect, planSetup, publishAndAnnounce, refreshHosts, teardownRecord, writeOwnHosts } from './container-net.js';
 import { Firewall } from './firewall.js';
 import { DEFAULT_BRIDGE } from './hosts-file.js';
 import { toolPaths } from './host-tools.js';
@@ -113,7 +113,7 @@ export class NetworkManager {
   async endpoints(ref: string): Promise<string[]> {
     const net = await this.inspect(ref);
     const eps = await this.ctx.store.endpoints();
-    return eps.filter((e) => e.networks.some((n) => n.networkId === net.id)).map((e) => e.containerId).sort();
+    return eps.filter((e) => e.dormant !== true && e.networks.some((n) => n.networkId === net.id)).map((e) => e.containerId).sort();
   }
 
   remove(ref: string): Promise<void> {
@@ -156,11 +156,32 @@ export class NetworkManager {
     const plan = await this.ctx.store.locked(() => planSetup(this.ctx, input));
     try {
       await createLinks(this.ctx, plan, input);
-      return await this.ctx.store.locked(() => publishAndAnnounce(this.ctx, plan));
+      return await this.ctx.store.locked(() => publishAndAnnounce(this.ctx, plan.rec));
     } catch (err) {
       await this.ctx.store.locked(() => teardownRecord(this.ctx, plan.rec)).catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * Like setupContainer, ahead of the container's start: everything but what peers and the
+   * host see (names in their hosts files, published ports) — `activateContainer` adds those.
+   * Addresses and host ports are allocated now, so the start cannot lose them.
+   */
+  async prepareContainer(input: ContainerNetworkInput): Promise<ContainerNetworkResult> {
+    const plan = await this.ctx.store.locked(() => planSetup(this.ctx, input, true));
+    try {
+      await createLinks(this.ctx, plan, input);
+      return await this.ctx.store.locked(() => writeOwnHosts(this.ctx, plan.rec));
+    } catch (err) {
+      await this.ctx.store.locked(() => teardownRecord(this.ctx, plan.rec)).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Publishes the ports of a container prepared ahead and announces it to its peers. */
+  activateContainer(containerId: string): Promise<ContainerNetworkResult> {
+    return this.ctx.store.locked(() => activate(this.ctx, containerId));
   }
 
   /** Attaches a set-up (running) container to one more network. */

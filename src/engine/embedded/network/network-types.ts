@@ -71,6 +71,11 @@ export interface EndpointRecord {
   ports: EndpointPort[];
   /** The userland proxy publishing `ports` when the host has no usable iptables. */
   proxyPid?: number;
+  /**
+   * Set up ahead of the container's start: peers do not see its names and its ports are not
+   * published until it is activated.
+   */
+  dormant?: true;
 }
 
 export interface ContainerNetworkInput {

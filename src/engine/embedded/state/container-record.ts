@@ -54,6 +54,20 @@ export interface ContainerRuntimeState {
   ports: PublishedPort[];
   /** Set while a command works on the container (create in progress, removing), for crash recovery. */
   pending?: { op: 'create' | 'remove'; pid: number };
+  /**
+   * A not yet started container whose start has been done up to the last step: network
+   * namespace and interfaces, and the runtime container under conmon waiting to run the
+   * process. Its addresses are not announced and its ports not published until the start.
+   */
+  prepared?: PreparedRuntime;
+}
+
+export interface PreparedRuntime {
+  pid: number;
+  conmonPid: number;
+  bootId: string;
+  /** Whether the container has an endpoint of its own to activate (bridge networks). */
+  endpoint: boolean;
 }
 
 export interface StoredContainer {
