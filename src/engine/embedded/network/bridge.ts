@@ -37,7 +37,9 @@ async function setSysctl(path: string, value: string): Promise<void> {
  */
 export async function createBridge(ctx: NetContext, net: NetworkRecord, operation: string, fresh = false): Promise<void> {
   const tag = networkTag(ctx.names, net.id);
-  await ctx.firewall.ensureBase();
+  // The chains and the bridge are independent: made at the same time.
+  const base = ctx.firewall.ensureBase();
+  base.catch(() => undefined);
   if (await linkExists(net.bridge)) await ipBatchForce(ctx.tools, [`link del ${net.bridge}`]);
   const prefix = net.subnet.slice(net.subnet.indexOf('/') + 1);
   await ipBatch(ctx.tools, [
@@ -46,6 +48,7 @@ export async function createBridge(ctx: NetContext, net: NetworkRecord, operatio
     `addr add ${net.gateway}/${prefix} dev ${net.bridge}`,
     `link set ${net.bridge} up`,
   ], { operation, resource: net.name, what: `cannot create bridge ${net.bridge} for network ${net.name}` });
+  await base;
   await setSysctl(`/proc/sys/net/ipv4/conf/${net.bridge}/route_localnet`, '1');
   if (!net.internal) await setSysctl('/proc/sys/net/ipv4/ip_forward', '1');
   if (!fresh) await ctx.firewall.deleteTagged((t) => t === tag);

@@ -42,6 +42,10 @@ function commentOf(line: string): string | undefined {
 
 export class Firewall {
   private usablePromise: Promise<boolean> | undefined;
+  /** The nat table as the usability probe saw it, for a save that follows at once. */
+  private probedNat: { lines: string[]; at: number } | undefined;
+  /** Set once this process made sure of the chains and hooks (add() repairs them if flushed later). */
+  private basePromise: Promise<void> | undefined;
 
   constructor(private readonly tools: ToolPaths, private readonly names: Names, private readonly mode: 'auto' | 'iptables' | 'proxy' = 'auto') {}
 
@@ -55,11 +59,17 @@ export class Firewall {
       ? Promise.resolve(false)
       : this.mode === 'iptables'
         ? Promise.resolve(true)
-        : runTool(this.tools.iptablesSave, ['-t', 'nat']).then((r) => r.code === 0, () => false);
+        : runTool(this.tools.iptablesSave, ['-t', 'nat']).then((r) => {
+          if (r.code === 0) this.probedNat = { lines: r.stdout.split('\n'), at: Date.now() };
+          return r.code === 0;
+        }, () => false);
     return this.usablePromise;
   }
 
   private async save(table: Table): Promise<string[]> {
+    const probed = table === 'nat' ? this.probedNat : undefined;
+    if (table === 'nat') this.probedNat = undefined;
+    if (probed !== undefined && Date.now() - probed.at < 1000) return probed.lines;
     const out = await mustRun(this.tools.iptablesSave, ['-t', table], undefined, { operation: 'network', resource: table, what: `iptables-save -t ${table} failed` });
     return out.split('\n');
   }
@@ -70,8 +80,17 @@ export class Firewall {
     await mustRun(this.tools.iptablesRestore, ['--noflush'], text, { operation: 'network', resource: 'iptables', what });
   }
 
+  /** Makes sure of the chains and hooks once per process (see createBase). */
+  ensureBase(): Promise<void> {
+    this.basePromise ??= this.createBase().catch((err: unknown) => {
+      this.basePromise = undefined;
+      throw err;
+    });
+    return this.basePromise;
+  }
+
   /** Creates the chains and hooks that are missing (declaring an existing chain would flush it). */
-  async ensureBase(): Promise<void> {
+  private async createBase(): Promise<void> {
     if (!(await this.usable())) return;
     const n = this.names;
     const [filter, nat] = await Promise.all([this.save('filter'), this.save('nat')]);
@@ -92,6 +111,7 @@ export class Firewall {
 
   /** Removes hooks and chains of this root (when its last network goes). */
   async removeBase(): Promise<void> {
+    this.basePromise = undefined;
     if (!(await this.usable())) return;
     const n = this.names;
     const [filter, nat] = await Promise.all([this.save('filter'), this.save('nat')]);
@@ -111,6 +131,7 @@ export class Firewall {
     const text = restoreText(byTable);
     const first = await runTool(this.tools.iptablesRestore, ['--noflush'], text);
     if (first.code === 0) return;
+    this.basePromise = undefined;
     await this.ensureBase();
     await this.restore(byTable, 'cannot add iptables rules');
   }

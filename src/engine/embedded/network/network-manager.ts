@@ -66,6 +66,8 @@ export class NetworkManager {
         if (ours.some((c) => cidrsOverlap(c, wanted))) throw new EngineError('conflict', op, spec.name, `invalid pool request: Pool overlaps with other one on this address space (${resolved.subnet})`);
         ipam = resolved;
       } else {
+        // The bridge needs the firewall chains: made while the host's routes are read.
+        this.ctx.firewall.ensureBase().catch(() => undefined);
         const picked = pickSubnet([...(await hostRoutes(this.ctx.tools)), ...ours]);
         if (picked === undefined) {
           throw new EngineError('failed', op, spec.name, 'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
