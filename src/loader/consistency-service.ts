@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { formatPath } from '../errors/diagnostic.js';
+import type { ModelPath } from '../errors/diagnostic.js';
 import type { RawMap, RawValue } from './raw.js';
 import { isRawMap } from './raw.js';
 import type { CheckContext } from './consistency-context.js';
@@ -114,21 +115,22 @@ function checkWatch(ctx: CheckContext, name: string, s: RawMap): void {
 
 /** Two mounts (tmpfs entries, volumes) on the same container path. */
 function checkMountTargets(ctx: CheckContext, name: string, s: RawMap): void {
-  const mounts = new Map<string, string>();
+  // Paths are formatted only for a message: most services have no conflict at all.
+  const mounts = new Map<string, ModelPath>();
   listAt(s, 'tmpfs').forEach((entry, i) => {
     if (typeof entry !== 'string') return;
     const path = ['services', name, 'tmpfs', i];
     const target = entry.split(':')[0]!;
     const previous = mounts.get(target);
-    if (previous !== undefined) report(ctx, path, `${formatPath(path)}: target ${entry} already mounted as ${previous}`);
-    else mounts.set(target, formatPath(path));
+    if (previous !== undefined) report(ctx, path, `${formatPath(path)}: target ${entry} already mounted as ${formatPath(previous)}`);
+    else mounts.set(target, path);
   });
   listAt(s, 'volumes').forEach((v, i) => {
     const target = isRawMap(v) ? strAt(v, 'target') : undefined;
     if (target === undefined) return;
     const path = ['services', name, 'volumes', i];
     const previous = mounts.get(target);
-    if (previous !== undefined) report(ctx, path, `${formatPath(path)}: target ${target} already mounted as ${previous}`);
-    else mounts.set(target, formatPath(path));
+    if (previous !== undefined) report(ctx, path, `${formatPath(path)}: target ${target} already mounted as ${formatPath(previous)}`);
+    else mounts.set(target, path);
   });
 }

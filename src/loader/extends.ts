@@ -101,10 +101,14 @@ function extendService(run: Run, scope: Scope, name: string, svc: RawMap, stack:
   }
   const base = resolveService(run, target, spec.service, stack);
   if (base === undefined) return undefined;
-  // Never mutate a definition that is still used elsewhere (or cached by the caller).
-  const copy = cloneRaw(base);
-  if (target.dir !== scope.dir) run.ctx.rebaseService(copy, target.dir);
-  return mergeServices(copy, withoutExtends(svc), diags, { keepTags: true });
+  // Never mutate a definition that is still used elsewhere (or cached by the caller): the
+  // base is copied first when its paths need rebasing, else the merge copies what it takes.
+  const rebase = target.dir !== scope.dir;
+  const copy = rebase ? cloneRaw(base) : base;
+  if (rebase) run.ctx.rebaseService(copy, target.dir);
+  // A definition of the document being resolved is replaced by its result and never read
+  // again, so its values are moved, not copied; those of another file stay cached for reuse.
+  return mergeServices(copy, withoutExtends(svc), diags, { keepTags: true, shareOverride: scope === run.local, copyBase: !rebase });
 }
 
 function parseExtends(value: unknown): { service: string; file?: string } | undefined {

@@ -68,34 +68,74 @@ const CASTS: ReadonlyArray<readonly [Pattern, CastKind]> = [
   [['configs', '*', 'external'], 'bool'],
 ];
 
-function matches(pattern: Pattern, path: ReadonlyArray<string | number>): boolean {
-  if (pattern.length !== path.length) return false;
-  for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i]!;
-    const seg = path[i]!;
-    if (p === '[]') {
-      if (typeof seg !== 'number') return false;
-    } else if (typeof seg !== 'string' || (p !== '*' && p !== seg)) return false;
-  }
-  return true;
+/**
+ * The patterns as a trie walked along with the document: a walk keeps the nodes its path has
+ * reached, so most values (outside every pattern) cost nothing. A segment may follow a literal
+ * child and a `*` / `[]` child at once, hence a list of nodes.
+ */
+interface TrieNode {
+  readonly literal: Map<string, TrieNode>;
+  star: TrieNode | undefined;
+  index: TrieNode | undefined;
+  /** The pattern ending here, ranked as `castKindFor` ranks them (literal last key first, then order). */
+  end: { readonly kind: CastKind; readonly rank: number } | undefined;
 }
 
-/** Patterns by their last segment (a literal key, or `*`), so a lookup checks only a few. */
-const BY_LAST = new Map<string, Array<readonly [Pattern, CastKind]>>();
-for (const entry of CASTS) {
-  const last = entry[0][entry[0].length - 1]!;
-  const list = BY_LAST.get(last) ?? [];
-  list.push(entry);
-  BY_LAST.set(last, list);
+export type CastState = readonly TrieNode[] | undefined;
+
+function trieNode(): TrieNode {
+  return { literal: new Map(), star: undefined, index: undefined, end: undefined };
+}
+
+const ROOT = trieNode();
+CASTS.forEach(([pattern, kind], order) => {
+  let node = ROOT;
+  for (const p of pattern) {
+    let next: TrieNode | undefined;
+    if (p === '*') next = node.star ??= trieNode();
+    else if (p === '[]') next = node.index ??= trieNode();
+    else {
+      next = node.literal.get(p);
+      if (next === undefined) node.literal.set(p, (next = trieNode()));
+    }
+    node = next;
+  }
+  const rank = (pattern[pattern.length - 1] === '*' ? CASTS.length : 0) + order;
+  if (node.end === undefined || rank < node.end.rank) node.end = { kind, rank };
+});
+
+/** The walk state at the document's root. */
+export const ROOT_CAST_STATE: CastState = [ROOT];
+
+/** The state one segment further down; undefined once no pattern can match any more. */
+export function castStep(state: CastState, seg: string | number): CastState {
+  if (state === undefined) return undefined;
+  let out: TrieNode[] | undefined;
+  for (const node of state) {
+    if (typeof seg === 'number') {
+      if (node.index !== undefined) (out ??= []).push(node.index);
+      continue;
+    }
+    const lit = node.literal.get(seg);
+    if (lit !== undefined) (out ??= []).push(lit);
+    if (node.star !== undefined) (out ??= []).push(node.star);
+  }
+  return out;
+}
+
+/** The cast for a value at the state's path, if a pattern ends there. */
+export function castAt(state: CastState): CastKind | undefined {
+  if (state === undefined) return undefined;
+  let best: { readonly kind: CastKind; readonly rank: number } | undefined;
+  for (const node of state) if (node.end !== undefined && (best === undefined || node.end.rank < best.rank)) best = node.end;
+  return best?.kind;
 }
 
 export function castKindFor(path: ReadonlyArray<string | number>): CastKind | undefined {
-  const last = path[path.length - 1];
-  if (typeof last !== 'string') return undefined;
-  for (const key of [last, '*']) {
-    for (const [pattern, kind] of BY_LAST.get(key) ?? []) if (matches(pattern, path)) return kind;
-  }
-  return undefined;
+  if (typeof path[path.length - 1] !== 'string') return undefined;
+  let state: CastState = ROOT_CAST_STATE;
+  for (const seg of path) state = castStep(state, seg);
+  return castAt(state);
 }
 
 export type CastResult =

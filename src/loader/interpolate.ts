@@ -1,8 +1,9 @@
 import type { DiagnosticBag, ModelPath, SourceLocation } from '../errors/diagnostic.js';
 import { formatPath } from '../errors/diagnostic.js';
-import { castKindFor, castValue } from './interpolate-casts.js';
+import type { CastState } from './interpolate-casts.js';
+import { castAt, castStep, castValue, ROOT_CAST_STATE } from './interpolate-casts.js';
 import type { RawMap, RawValue } from './raw.js';
-import { entryLocation, isRawMap } from './raw.js';
+import { entryLocation, isDollarFree, isRawMap } from './raw.js';
 import type { VariableInfo } from './template.js';
 import { extractVariables, formatSubstituteError, substitute, unsetVariableMessage } from './template.js';
 import type { Lookup } from './types.js';
@@ -23,7 +24,7 @@ interface Ctx {
  * the typed paths (compose-spec.md §2.3). Errors carry the node's location.
  */
 export function interpolateDocument(doc: RawMap, lookup: Lookup, diags: DiagnosticBag): void {
-  walk(doc, [], { lookup, diags });
+  walk(doc, [], ROOT_CAST_STATE, { lookup, diags });
 }
 
 /**
@@ -36,54 +37,58 @@ export function warnUnsetOnce(diags: DiagnosticBag, name: string, location?: Sou
   diags.warn(CODE, message, location, path);
 }
 
-function walk(container: Container, path: Array<string | number>, ctx: Ctx): void {
+/**
+ * `path` is the one array of the whole walk (copied only for a diagnostic); `cast` follows
+ * the typed paths along with it.
+ */
+function walk(container: Container, path: Array<string | number>, cast: CastState, ctx: Ctx): void {
   if (Array.isArray(container)) {
-    for (let i = 0; i < container.length; i++) visit(container, i, path, ctx);
+    for (let i = 0; i < container.length; i++) {
+      const value = container[i]!;
+      if (typeof value !== 'object' && typeof value !== 'string') continue;
+      path.push(i);
+      const v = visit(container, i, value, path, castStep(cast, i), ctx);
+      if (v !== value) container[i] = v;
+      path.pop();
+    }
   } else {
-    for (const key of Object.keys(container)) visit(container, key, path, ctx);
+    for (const key in container) {
+      const value = container[key]!;
+      if (typeof value !== 'object' && typeof value !== 'string') continue;
+      path.push(key);
+      const v = visit(container, key, value, path, castStep(cast, key), ctx);
+      if (v !== value) container[key] = v;
+      path.pop();
+    }
   }
 }
 
-function read(container: Container, key: string | number): RawValue | undefined {
-  return Array.isArray(container) ? container[key as number] : container[key as string];
-}
-
-function write(container: Container, key: string | number, value: RawValue): void {
-  if (Array.isArray(container)) container[key as number] = value;
-  else container[key as string] = value;
-}
-
-function visit(container: Container, key: string | number, parent: Array<string | number>, ctx: Ctx): void {
-  const value = read(container, key);
-  const path = [...parent, key];
-  if (Array.isArray(value) || isRawMap(value)) {
-    walk(value, path, ctx);
-    return;
+/** The value to store at `container[key]` (the same value when nothing changes). */
+function visit(container: Container, key: string | number, value: RawValue, path: Array<string | number>, cast: CastState, ctx: Ctx): RawValue {
+  if (typeof value !== 'string') {
+    // A subtree the YAML reader saw no `$` in, and with no typed path below, has nothing to do.
+    if (value !== null && typeof value === 'object' && (cast !== undefined || !isDollarFree(value))) walk(value, path, cast, ctx);
+    return value;
   }
-  if (typeof value !== 'string') return;
   let text = value;
   if (value.includes('$')) {
     const r = substitute(value, ctx.lookup);
-    for (const name of r.unset) warnUnsetOnce(ctx.diags, name, entryLocation(container, key), path);
+    for (const name of r.unset) warnUnsetOnce(ctx.diags, name, entryLocation(container, key), [...path]);
     if (!r.ok) {
-      ctx.diags.error(CODE, formatSubstituteError(r.error, formatPath(path)), entryLocation(container, key), path);
-      return;
+      ctx.diags.error(CODE, formatSubstituteError(r.error, formatPath(path)), entryLocation(container, key), [...path]);
+      return value;
     }
     text = r.value;
   }
-  const kind = castKindFor(path);
-  if (kind === undefined) {
-    if (text !== value) write(container, key, text);
-    return;
+  const kind = typeof key === 'string' ? castAt(cast) : undefined;
+  if (kind === undefined) return text;
+  const result = castValue(kind, text);
+  if (!result.ok) {
+    ctx.diags.error(CODE, result.message, entryLocation(container, key), [...path]);
+    return text;
   }
-  const cast = castValue(kind, text);
-  if (!cast.ok) {
-    if (text !== value) write(container, key, text);
-    ctx.diags.error(CODE, cast.message, entryLocation(container, key), path);
-    return;
-  }
-  write(container, key, cast.value);
-  if (cast.warning !== undefined) ctx.diags.warn(CODE, cast.warning, entryLocation(container, key), path);
+  if (result.warning !== undefined) ctx.diags.warn(CODE, result.warning, entryLocation(container, key), [...path]);
+  return result.value;
 }
 
 /**

@@ -11,7 +11,7 @@ import { readEnvFiles } from './env-files.js';
 import { resolveExtends } from './extends.js';
 import { resolveIncludes, type IncludeRequest } from './include.js';
 import { collectVariables, interpolateDocument, type VariableInfo } from './interpolate.js';
-import { mergeModels } from './merge.js';
+import { mergeModels, mergeModelsInPlace } from './merge.js';
 import { normalizeModel, removeObsoleteVersion } from './normalize.js';
 import { parseComposeYaml } from './parse-yaml.js';
 import { applyProfiles } from './profiles.js';
@@ -135,7 +135,7 @@ async function load(s: Session): Promise<Project | undefined> {
   for (const { file, docs } of parsed) {
     for (const doc of docs) {
       const prepared = await prepareDocument(s, doc, file.path, projectDir, env, [file.path]);
-      acc = mergeModels(acc, prepared, diags);
+      acc = mergeModelsInPlace(acc, prepared, diags);
     }
   }
   delete acc.name;
@@ -318,7 +318,7 @@ async function loadIncluded(s: Session, req: IncludeRequest, parentEnv: Mapping)
     }
     for (const doc of parseComposeYaml(content, path, s.diags)) {
       const prepared = await prepareDocument(s, doc, path, req.projectDirectory, env, [...req.chain, path]);
-      acc = mergeModels(acc, prepared, s.diags);
+      acc = mergeModelsInPlace(acc, prepared, s.diags);
     }
   }
   delete acc.name;

@@ -52,6 +52,16 @@ function formatPortKey(hostIp: string, published: string, target: string, protoc
  * after a Windows drive letter at the start of a field (`C:\data:/data`).
  */
 export function splitVolumeSpec(spec: string): string[] {
+  // Most specs have neither: a plain split gives the same fields without building them char by char.
+  if (!spec.includes('${')) {
+    const fields = spec.split(':');
+    let drive = false;
+    for (let i = 0; i + 1 < fields.length && !drive; i++) {
+      const next = fields[i + 1]!;
+      drive = /^[A-Za-z]$/.test(fields[i]!) && (next.startsWith('\\') || next.startsWith('/'));
+    }
+    if (!drive) return fields;
+  }
   const parts: string[] = [];
   let buf = '';
   let depth = 0;

@@ -1,7 +1,7 @@
 import type { RawMap, RawValue } from './raw.js';
-import { copyEntryMeta, copySelfMeta, isRawMap, tagOf } from './raw.js';
+import { containsTags, copyEntryMeta, copySelfMeta, isRawMap, tagOf } from './raw.js';
 import type { MergeCtx } from './merge-tags.js';
-import { canonicalText, placeItem, takeValue } from './merge-tags.js';
+import { canonicalText, placeItem, takeBase, takeOver } from './merge-tags.js';
 
 export interface ListRule {
   /** Identity of an entry; also what a `!reset` / `!override` list item refers to. */
@@ -22,6 +22,7 @@ export const APPEND_UNIQUE: ListRule = { key: canonicalText, unique: true };
  * pass does after every merge.
  */
 export function mergeList(base: RawValue[] | undefined, over: RawValue[], ctx: MergeCtx, rule: ListRule): RawValue[] {
+  if (ctx.inPlace === true && base === undefined && adoptable(over, rule)) return over;
   const dropped = new Set<string>();
   over.forEach((item, i) => {
     if (tagOf(over, i) === undefined) return;
@@ -47,13 +48,27 @@ export function mergeList(base: RawValue[] | undefined, over: RawValue[], ctx: M
     if (tagOf(base, i) === 'reset') return;
     const k = rule.key(item);
     if (k !== undefined && dropped.has(k)) return;
-    add(takeValue(item, false), base, i);
+    add(takeBase(item, ctx), base, i);
   });
   over.forEach((item, i) => {
     if (tagOf(over, i) === 'reset') return;
-    add(takeValue(item, ctx.keepTags), over, i);
+    add(takeOver(item, ctx), over, i);
   });
   return out;
+}
+
+/** Whether merging `over` with nothing underneath would give the same list (no tags, nothing de-duplicated). */
+function adoptable(over: RawValue[], rule: ListRule): boolean {
+  if (containsTags(over)) return false;
+  if (!rule.unique) return true;
+  const seen = new Set<string>();
+  for (const item of over) {
+    const k = rule.key(item);
+    if (k === undefined) continue;
+    if (seen.has(k)) return false;
+    seen.add(k);
+  }
+  return true;
 }
 
 /** A string is a one-entry list (`dns: 8.8.8.8`); other shapes are returned as they are. */

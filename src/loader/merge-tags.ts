@@ -11,6 +11,22 @@ export interface MergeCtx {
    * extending service must still act on those earlier files then.
    */
   readonly keepTags: boolean;
+  /**
+   * Update the earlier side in place instead of building new containers (the loader's own
+   * accumulated model, which nothing else refers to). The earlier side must carry no tags;
+   * a later value without an earlier one is adopted in place too.
+   */
+  readonly inPlace?: boolean;
+  /**
+   * With `keepTags`: the override side is not used after the merge, so its values are taken
+   * as they are instead of copied (their tags travel with them either way).
+   */
+  readonly shareOverride?: boolean;
+  /**
+   * The base side is still used elsewhere (an `extends` base): values taken from it are
+   * copied, so the result shares nothing with it. Default: false (taken as they are).
+   */
+  readonly copyBase?: boolean;
 }
 
 /** Map-key membership that ignores the prototype. */
@@ -27,6 +43,18 @@ export function takeValue(value: RawValue, keepTags: boolean): RawValue {
   // Both sides of a merge are thrown away afterwards, so a value without tags is taken as
   // it is: copying every subtree of every file made merging the slowest loader stage.
   return containsTags(value) ? stripTags(value) : value;
+}
+
+/** A value from the base side, as `takeValue(value, false)`, copied when the merge asks for it. */
+export function takeBase(value: RawValue, ctx: MergeCtx): RawValue {
+  if (ctx.copyBase !== true) return takeValue(value, false);
+  return containsTags(value) ? stripTags(value) : cloneRaw(value);
+}
+
+/** A value from the override side, as `takeValue` with the merge's own `keepTags`. */
+export function takeOver(value: RawValue, ctx: MergeCtx): RawValue {
+  if (ctx.keepTags && ctx.shareOverride === true) return value;
+  return takeValue(value, ctx.keepTags);
 }
 
 /** Removes `!reset` entries and all tags, keeping positions. */

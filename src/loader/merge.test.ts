@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { DiagnosticBag } from '../errors/diagnostic.js';
 import { parseComposeYaml } from './parse-yaml.js';
 import type { RawMap, RawValue } from './raw.js';
-import { entryLocation, isRawMap, keyLocation, locate, tagOf } from './raw.js';
-import { mergeModels, mergeServices } from './merge.js';
+import { entryLocation, isRawMap, keyLocation, locate, selfLocation, tagOf } from './raw.js';
+import { mergeModels, mergeModelsInPlace, mergeServices } from './merge.js';
 
 function doc(yaml: string, file = 'a.yml'): RawMap {
   const diags = new DiagnosticBag();
@@ -13,14 +13,36 @@ function doc(yaml: string, file = 'a.yml'): RawMap {
   return out[0]!;
 }
 
-/** Merges the YAML documents in order (file names a.yml, b.yml, …) and returns the model. */
+/** Values, positions and tags of two merge results must be the same, node by node. */
+function assertSameMerge(a: RawValue | undefined, b: RawValue | undefined, path: string): void {
+  assert.deepStrictEqual(a, b, `value at ${path}`);
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return;
+  assert.deepStrictEqual(selfLocation(a), selfLocation(b), `position of ${path}`);
+  const keys: Array<string | number> = Array.isArray(a) ? a.map((_, i) => i) : Object.keys(a);
+  for (const k of keys) {
+    assert.deepStrictEqual(entryLocation(a, k), entryLocation(b, k), `value position at ${path}/${k}`);
+    if (typeof k === 'string') assert.deepStrictEqual(keyLocation(a, k), keyLocation(b, k), `key position at ${path}/${k}`);
+    assert.equal(tagOf(a, k), tagOf(b, k), `tag at ${path}/${k}`);
+    const next = (x: RawValue): RawValue | undefined => (Array.isArray(x) ? x[k as number] : (x as RawMap)[k]);
+    assertSameMerge(next(a), next(b), `${path}/${k}`);
+  }
+}
+
+/**
+ * Merges the YAML documents in order (file names a.yml, b.yml, …) and returns the model.
+ * Every merge is also done in place, as the loader does it, and must give the same model.
+ */
 function merge(...yamls: string[]): RawMap {
   const diags = new DiagnosticBag();
   let acc: RawMap = {};
+  let inPlace: RawMap = {};
   yamls.forEach((y, i) => {
-    acc = mergeModels(acc, doc(y, `${String.fromCharCode(97 + i)}.yml`), diags);
+    const file = `${String.fromCharCode(97 + i)}.yml`;
+    acc = mergeModels(acc, doc(y, file), diags);
+    inPlace = mergeModelsInPlace(inPlace, doc(y, file), diags);
   });
   assert.deepEqual(diags.items, []);
+  assertSameMerge(inPlace, acc, 'model');
   return acc;
 }
 

@@ -2,7 +2,7 @@ import type { DiagnosticBag } from '../errors/diagnostic.js';
 import type { RawMap, RawValue } from './raw.js';
 import { isRawMap } from './raw.js';
 import type { MergeCtx } from './merge-tags.js';
-import { takeValue } from './merge-tags.js';
+import { takeBase, takeOver } from './merge-tags.js';
 import type { ListRule } from './merge-lists.js';
 import { APPEND_UNIQUE, listToMap, mergeList, promoteString, toHostList, toKeyedMap } from './merge-lists.js';
 import type { Rule } from './merge-map.js';
@@ -15,6 +15,10 @@ export interface MergeOptions {
    * itself be merged over earlier files later (`extends`, `include`). Default: false.
    */
   readonly keepTags?: boolean;
+  /** With `keepTags`: the override is thrown away afterwards, so its values need no copy. */
+  readonly shareOverride?: boolean;
+  /** The base stays in use elsewhere: the result copies what it takes from it. */
+  readonly copyBase?: boolean;
 }
 
 /**
@@ -27,9 +31,19 @@ export function mergeModels(base: RawMap, override: RawMap, diags: DiagnosticBag
   return mergeMap(base, override, { diags, keepTags: false }, topRule);
 }
 
+/**
+ * `mergeModels` for a loader that accumulates files: `acc` (tag-free, as every merge result
+ * is, and referred to by nothing else) and `override` (not used afterwards) are updated in
+ * place and become the result, so parts that no later file touches are never copied.
+ */
+export function mergeModelsInPlace(acc: RawMap, override: RawMap, diags: DiagnosticBag): RawMap {
+  return mergeMap(acc, override, { diags, keepTags: false, inPlace: true }, topRule);
+}
+
 /** The same rules for one service (used by `extends` and `include`). */
 export function mergeServices(base: RawMap, override: RawMap, diags: DiagnosticBag, opts: MergeOptions = {}): RawMap {
-  return mergeMap(base, override, { diags, keepTags: opts.keepTags ?? false }, serviceKeyRule);
+  const ctx = { diags, keepTags: opts.keepTags ?? false, shareOverride: opts.shareOverride ?? false, copyBase: opts.copyBase ?? false };
+  return mergeMap(base, override, ctx, serviceKeyRule);
 }
 
 /** The same rules for one top-level resource (`networks`, `volumes`, `secrets`, `configs`, `models`). */
@@ -101,14 +115,26 @@ const loggingRule: Rule = (base, over, ctx) => {
     const bd = base['driver'];
     const od = over['driver'];
     if (bd == null || od == null || bd === od) return mergeMap(base, over, ctx, () => defaultRule());
-    return takeValue(over, ctx.keepTags);
+    return takeOver(over, ctx);
   }
   return defaultRule()(base, over, ctx);
 };
 
 const serviceNetworkRule: Rule = defaultRule((k) => (k === 'aliases' || k === 'link_local_ips' ? appendUnique : defaultRule()));
 
+/** Rules are looked up for every key of every service: each is built once. */
+const serviceRules = new Map<string, Rule>();
+
 function serviceKeyRule(key: string): Rule {
+  let rule = serviceRules.get(key);
+  if (rule === undefined) {
+    rule = buildServiceKeyRule(key);
+    serviceRules.set(key, rule);
+  }
+  return rule;
+}
+
+function buildServiceKeyRule(key: string): Rule {
   switch (key) {
     case 'command':
     case 'entrypoint':
@@ -165,9 +191,9 @@ function serviceKeyRule(key: string): Rule {
 }
 
 const serviceRule: Rule = (base, over, ctx) => {
-  if (over === null && base !== undefined) return takeValue(base, false);
+  if (over === null && base !== undefined) return takeBase(base, ctx);
   if (isRawMap(over) && (base === undefined || isRawMap(base))) return mergeMap(base, over, ctx, serviceKeyRule);
-  return takeValue(over, ctx.keepTags);
+  return takeOver(over, ctx);
 };
 
 const ipamRule: Rule = defaultRule((k) =>
@@ -193,16 +219,25 @@ function resourceKeyRule(kind: ResourceKind): (key: string) => Rule {
   }
 }
 
+const SERVICES_RULE: Rule = mapOf(serviceRule);
+const RESOURCE_RULES: Readonly<Record<ResourceKind, Rule>> = {
+  networks: mapOf(defaultRule(resourceKeyRule('networks'))),
+  volumes: mapOf(defaultRule(resourceKeyRule('volumes'))),
+  secrets: mapOf(defaultRule(resourceKeyRule('secrets'))),
+  configs: mapOf(defaultRule(resourceKeyRule('configs'))),
+  models: mapOf(defaultRule(resourceKeyRule('models'))),
+};
+
 function topRule(key: string): Rule {
   switch (key) {
     case 'services':
-      return mapOf(serviceRule);
+      return SERVICES_RULE;
     case 'networks':
     case 'volumes':
     case 'secrets':
     case 'configs':
     case 'models':
-      return mapOf(defaultRule(resourceKeyRule(key)));
+      return RESOURCE_RULES[key];
     default:
       return defaultRule();
   }

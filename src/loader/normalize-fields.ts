@@ -3,7 +3,7 @@ import type { RawMap } from './raw.js';
 import { copyEntryMeta, entryLocation, isRawMap } from './raw.js';
 import type { Lookup } from './types.js';
 import { DurationError, canonicalDuration } from './go-duration.js';
-import { toStringMap } from './normalize-maps.js';
+import { stringValuesInPlace, toStringMap } from './normalize-maps.js';
 import { hasOwn, replaceEntry } from './normalize-util.js';
 import { ShellWordsError, splitShellWords } from '../model/shell-words.js';
 
@@ -52,6 +52,8 @@ export function duration(ctx: ServiceContext, m: RawMap | undefined, key: string
 export function stringMap(m: RawMap, key: string, bare: 'null' | 'empty'): void {
   const v = m[key];
   if (v === undefined || (!Array.isArray(v) && !isRawMap(v))) return;
-  replaceEntry(m, key, toStringMap(v, bare), v);
+  // A mapping keeps its keys and positions: only its values change, so it is updated in place.
+  if (isRawMap(v)) stringValuesInPlace(v, bare);
+  else replaceEntry(m, key, toStringMap(v, bare), v);
 }
 

@@ -31,6 +31,15 @@ export function toStringMap(value: RawValue, bare: BareValue): RawMap {
   return out;
 }
 
+/** `toStringMap` of a mapping, done on the mapping itself. */
+export function stringValuesInPlace(map: RawMap, bare: BareValue): void {
+  for (const k in map) {
+    const v = map[k]!;
+    if (typeof v === 'string') continue;
+    map[k] = v === null ? (bare === 'null' ? null : '') : scalarString(v);
+  }
+}
+
 /**
  * Fills `null` values from `lookup`; unresolved keys stay `null` with `keepUnset`, else are
  * dropped (compose-go drops unresolved `build.args`, keeps `environment` for a later pass).

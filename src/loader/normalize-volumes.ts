@@ -14,6 +14,12 @@ function isLetter(c: string | undefined): boolean {
  * Windows drive (`C:`). Empty sections are errors, as in compose-go.
  */
 export function splitVolumeSpec(spec: string): string[] {
+  // Without `$` and one-letter fields (a drive, or a letter and a surrogate pair), a plain
+  // split gives the same fields as the walk below, much more cheaply.
+  if (!spec.includes('$')) {
+    const fields = spec.split(':');
+    if (fields.every((f, i) => i === fields.length - 1 || f.length > 2)) return fields;
+  }
   const parts: string[] = [];
   let buf = '';
   let depth = 0;

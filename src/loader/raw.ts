@@ -14,15 +14,21 @@ export interface RawMap {
 
 export type MergeTag = 'reset' | 'override';
 
-interface NodeMeta {
+/** One shape for every container's metadata, so that reading it stays monomorphic. */
+class NodeMeta {
   /** Location of the container node itself. */
-  self?: SourceLocation;
+  self: SourceLocation | undefined = undefined;
   /** Location of each map key (for unknown-property errors); created on first use. */
-  keys?: Map<string, SourceLocation>;
+  keys: Map<string, SourceLocation> | undefined = undefined;
   /** Location of each entry's value, by key or index; created on first use. */
-  values?: Map<string | number, SourceLocation>;
+  values: Map<string | number, SourceLocation> | undefined = undefined;
   /** `!reset` / `!override` tags on entries; created on first use. */
-  tags?: Map<string | number, MergeTag>;
+  tags: Map<string | number, MergeTag> | undefined = undefined;
+  /**
+   * Set by the YAML reader: no string below this container contains `$`, so interpolation
+   * has nothing to substitute in it. Only read before anything changes the document.
+   */
+  dollarFree = false;
 }
 
 // Kept on the container itself under a non-enumerable symbol: invisible to Object.keys,
@@ -36,13 +42,35 @@ const metaTable = {
   },
 };
 
-function metaOf(container: object): NodeMeta {
-  let m = (container as WithMeta)[META];
-  if (m === undefined) {
-    m = {};
-    Object.defineProperty(container, META, { value: m, enumerable: false, writable: false, configurable: true });
-  }
+function attachMeta(container: object, m: NodeMeta): NodeMeta {
+  Object.defineProperty(container, META, { value: m, enumerable: false, writable: false, configurable: true });
   return m;
+}
+
+function metaOf(container: object): NodeMeta {
+  return (container as WithMeta)[META] ?? attachMeta(container, new NodeMeta());
+}
+
+/** The metadata of a container being filled by a reader, kept at hand so each entry costs no lookup. */
+export type EntryMeta = NodeMeta;
+
+/** Starts the metadata of a new, still empty container at `self`. */
+export function startMeta(container: object, self: SourceLocation): EntryMeta {
+  const m = new NodeMeta();
+  m.self = self;
+  return attachMeta(container, m);
+}
+
+/** `setEntryLocation` and `setTag` for a container started with `startMeta`. */
+export function putEntry(m: EntryMeta, key: string | number, valueLoc: SourceLocation, keyLoc?: SourceLocation, tag?: MergeTag): void {
+  (m.values ??= new Map()).set(key, valueLoc);
+  if (keyLoc !== undefined && typeof key === 'string') (m.keys ??= new Map()).set(key, keyLoc);
+  if (tag !== undefined) (m.tags ??= new Map()).set(key, tag);
+}
+
+/** Whether the YAML reader found no `$` in any string of `container` (see `NodeMeta.dollarFree`). */
+export function isDollarFree(container: object): boolean {
+  return metaTable.get(container)?.dollarFree === true;
 }
 
 export function isRawMap(v: unknown): v is RawMap {
@@ -112,6 +140,36 @@ export function copyEntryMeta(from: object, fromKey: string | number, to: object
   if (t !== undefined) (m.tags ??= new Map()).set(toKey, t);
 }
 
+/** Forgets the position and tag of one entry (an entry removed in place). */
+export function clearEntryMeta(container: object, key: string | number): void {
+  const m = metaTable.get(container);
+  if (m === undefined) return;
+  m.values?.delete(key);
+  if (typeof key === 'string') m.keys?.delete(key);
+  m.tags?.delete(key);
+}
+
+/**
+ * Gives `to[toKey]` the position of `from[fromKey]` and no tag, dropping what `to` had for
+ * it: the same metadata `placeEntry` gives a fresh container, for a container updated in place.
+ */
+export function replaceEntryMeta(from: object, fromKey: string, to: object, toKey: string): void {
+  const dst = metaTable.get(to);
+  if (dst !== undefined) {
+    dst.values?.delete(toKey);
+    dst.keys?.delete(toKey);
+    dst.tags?.delete(toKey);
+  }
+  const src = metaTable.get(from);
+  if (src === undefined) return;
+  const v = src.values?.get(fromKey);
+  const k = src.keys?.get(fromKey);
+  if (v === undefined && k === undefined) return;
+  const m = dst ?? metaOf(to);
+  if (v !== undefined) (m.values ??= new Map()).set(toKey, v);
+  if (k !== undefined) (m.keys ??= new Map()).set(toKey, k);
+}
+
 /** Copies the container's own position from one container to another. */
 export function copySelfMeta(from: object, to: object): void {
   const loc = metaTable.get(from)?.self;
@@ -156,20 +214,27 @@ export function containsTags(value: RawValue): boolean {
 
 /** Deep copy that keeps every position and tag. */
 export function cloneRaw<T extends RawValue>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  let out: RawValue[] | RawMap;
   if (Array.isArray(value)) {
-    const out: RawValue[] = value.map((v) => cloneRaw(v));
-    copySelfMeta(value, out);
-    value.forEach((_, i) => copyEntryMeta(value, i, out, i));
-    return out as T;
+    const list: RawValue[] = new Array<RawValue>(value.length);
+    for (let i = 0; i < value.length; i++) list[i] = cloneRaw(value[i]!);
+    out = list;
+  } else {
+    const map: RawMap = {};
+    for (const k of Object.keys(value)) map[k] = cloneRaw(value[k]!);
+    out = map;
   }
-  if (isRawMap(value)) {
-    const out: RawMap = {};
-    for (const [k, v] of Object.entries(value)) {
-      out[k] = cloneRaw(v);
-      copyEntryMeta(value, k, out, k);
-    }
-    copySelfMeta(value, out);
-    return out as T;
+  // The copy has the same keys and indices, so the tables are copied whole.
+  const src = metaTable.get(value);
+  if (src !== undefined) {
+    const m = new NodeMeta();
+    m.self = src.self;
+    m.dollarFree = src.dollarFree;
+    if (src.keys !== undefined) m.keys = new Map(src.keys);
+    if (src.values !== undefined) m.values = new Map(src.values);
+    if (src.tags !== undefined) m.tags = new Map(src.tags);
+    attachMeta(out, m);
   }
-  return value;
+  return out as T;
 }

@@ -1,8 +1,8 @@
 import type { SourceLocation } from '../../errors/diagnostic.js';
 import type { RawMap, RawValue } from '../raw.js';
-import { setEntryLocation, setSelfLocation, setTag } from '../raw.js';
+import { isRawMap, putEntry, startMeta } from '../raw.js';
 import { readBlockScalar } from './block-scalar.js';
-import { addEntry, applyMerges, defineAnchor, mergeSources, plainKey, readAlias, readProps } from './entries.js';
+import { addEntry, applyMerges, defineAnchor, mergeSources, plainKey, readAlias, readAliasTarget, readProps } from './entries.js';
 import { flowCollection } from './flow.js';
 import { continuationOk, modeOctal, plainStarts, readQuoted, resolvePlain, scanPlainLine } from './scalars.js';
 import type { St } from './state.js';
@@ -27,7 +27,7 @@ function atSeqDash(st: St): boolean {
 }
 
 function columnOf(st: St, offset: number): number {
-  return st.locAt(offset).col - 1;
+  return st.columnAt(offset);
 }
 
 /** Whether a quoted scalar from `start` to `pos` stayed on one line (implicit keys must). */
@@ -150,10 +150,13 @@ function blockContent(st: St, n: number, inSeq: boolean, hasProps: boolean, tagg
 /** A block mapping whose first key is at `pos`, in column `m` (0-based). */
 export function blockMap(st: St, m: number): RawMap {
   const out: RawMap = {};
-  const self = st.locAt(st.pos);
-  setSelfLocation(out, self);
+  const selfAt = st.pos;
+  const opaqueBefore = st.opaque;
+  const self = st.locAt(selfAt);
+  const meta = startMeta(out, self);
   st.countVisit(1);
   let merges: RawMap[] | undefined;
+  let shared: Set<RawMap> | undefined;
   for (;;) {
     const kStart = st.pos;
     const c = st.code(kStart);
@@ -171,11 +174,19 @@ export function blockMap(st: St, m: number): RawMap {
     skipInline(st);
     if (st.code(st.pos) !== COLON || !isBlankOrEnd(st.code(st.pos + 1))) bail('expected a mapping key');
     if (st.pos - kStart > 1000) bail('long implicit key');
-    const keyLoc: SourceLocation = st.locAt(kStart);
+    // The first key sits where the mapping starts: one location object serves both.
+    const keyLoc: SourceLocation = kStart === selfAt ? self : st.locAt(kStart);
     st.pos++;
-    const v = blockNode(st, m, false, isMerge ? undefined : k);
-    if (isMerge) mergeSources(v, (merges ??= []));
-    else addEntry(out, k, v, st.loc, keyLoc, st.tag);
+    if (isMerge) {
+      skipInline(st);
+      if (st.code(st.pos) === 0x2a) {
+        // `<<: *name`: only the entries are copied, not the anchored mapping around them.
+        const target = readAliasTarget(st);
+        finishLine(st);
+        mergeSources(target, (merges ??= []));
+        if (isRawMap(target)) (shared ??= new Set()).add(target);
+      } else mergeSources(blockNode(st, m, false, undefined), (merges ??= []));
+    } else addEntry(out, meta, k, blockNode(st, m, false, k), st.loc, keyLoc, st.tag);
     if (st.indent === m) {
       if (atSeqDash(st)) bail('sequence entry in a mapping');
       continue;
@@ -183,7 +194,8 @@ export function blockMap(st: St, m: number): RawMap {
     if (st.indent > m) bail('bad indentation');
     break;
   }
-  if (merges !== undefined) applyMerges(out, merges);
+  if (merges !== undefined) applyMerges(out, merges, shared);
+  st.markDollarFree(meta, selfAt, opaqueBefore);
   st.loc = self;
   st.plain = undefined;
   return out;
@@ -192,19 +204,21 @@ export function blockMap(st: St, m: number): RawMap {
 /** A block sequence whose first `-` is at `pos`, in column `m`. */
 export function blockSeq(st: St, m: number): RawValue[] {
   const out: RawValue[] = [];
-  const self = st.locAt(st.pos);
-  setSelfLocation(out, self);
+  const selfAt = st.pos;
+  const opaqueBefore = st.opaque;
+  const self = st.locAt(selfAt);
+  const meta = startMeta(out, self);
   st.countVisit(1);
   for (let i = 0; ; i++) {
     st.pos++;
     const v = blockNode(st, m, true, undefined);
     out.push(v);
-    setEntryLocation(out, i, st.loc);
-    if (st.tag !== undefined) setTag(out, i, st.tag);
+    putEntry(meta, i, st.loc, undefined, st.tag);
     if (st.indent === m && atSeqDash(st)) continue;
     if (st.indent > m) bail('bad indentation');
     break;
   }
+  st.markDollarFree(meta, selfAt, opaqueBefore);
   st.loc = self;
   st.plain = undefined;
   return out;

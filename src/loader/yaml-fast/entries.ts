@@ -1,6 +1,7 @@
 import type { SourceLocation } from '../../errors/diagnostic.js';
 import type { MergeTag, RawMap, RawValue } from '../raw.js';
-import { cloneRaw, copyEntryMeta, isRawMap, setEntryLocation, setTag } from '../raw.js';
+import type { EntryMeta } from '../raw.js';
+import { cloneRaw, copyEntryMeta, isRawMap, putEntry } from '../raw.js';
 import { resolvePlain } from './scalars.js';
 import type { St } from './state.js';
 import { bail, isBlankOrEnd, isFlowIndicator, SPACE, TAB } from './state.js';
@@ -8,6 +9,7 @@ import { bail, isBlankOrEnd, isFlowIndicator, SPACE, TAB } from './state.js';
 /** Adds one explicit map entry the way the slow path's `convert` does. */
 export function addEntry(
   out: RawMap,
+  meta: EntryMeta,
   k: string,
   v: RawValue,
   valueLoc: SourceLocation,
@@ -16,8 +18,7 @@ export function addEntry(
 ): void {
   if (k === '__proto__' || Object.prototype.hasOwnProperty.call(out, k)) bail('duplicate or special key');
   out[k] = v;
-  setEntryLocation(out, k, valueLoc, keyLoc);
-  if (tag !== undefined) setTag(out, k, tag);
+  putEntry(meta, k, valueLoc, keyLoc, tag);
 }
 
 /** The mappings a `<<` value names: one mapping or a sequence of mappings. */
@@ -31,24 +32,31 @@ export function mergeSources(v: RawValue, into: RawMap[]): void {
   else bail('merge of a non-mapping');
 }
 
-/** Merge keys: explicit keys win, and among merged maps the first one listed wins. */
-export function applyMerges(out: RawMap, sources: RawMap[]): void {
+/**
+ * Merge keys: explicit keys win, and among merged maps the first one listed wins. Sources in
+ * `shared` are anchored nodes themselves (`<<: *name`): their values are copied.
+ */
+export function applyMerges(out: RawMap, sources: RawMap[], shared?: ReadonlySet<RawMap>): void {
   for (const src of sources) {
+    const copy = shared?.has(src) === true;
     for (const k of Object.keys(src)) {
       if (Object.prototype.hasOwnProperty.call(out, k)) continue;
       if (k === '__proto__') bail('special key');
-      out[k] = src[k]!;
+      out[k] = copy ? cloneRaw(src[k]!) : src[k]!;
       copyEntryMeta(src, k, out, k);
     }
   }
 }
 
 function readName(st: St): string {
+  const src = st.src;
   const start = ++st.pos;
-  let c = st.code(st.pos);
-  while (!isBlankOrEnd(c) && !isFlowIndicator(c)) c = st.code(++st.pos);
-  if (st.pos === start) bail('empty anchor or alias name');
-  return st.src.slice(start, st.pos);
+  let p = start;
+  let c = src.charCodeAt(p);
+  while (!isBlankOrEnd(c) && !isFlowIndicator(c)) c = src.charCodeAt(++p);
+  st.pos = p;
+  if (p === start) bail('empty anchor or alias name');
+  return src.slice(start, p);
 }
 
 /** Reads `&anchor` and `!reset` / `!override` before a node into `propAnchor` / `propTag`. */
@@ -78,15 +86,21 @@ export function readProps(st: St): void {
 
 /** Expands `*name` into its own copy of the anchored value, as the slow path does. */
 export function readAlias(st: St): RawValue {
+  return cloneRaw(readAliasTarget(st));
+}
+
+/** The anchored value `*name` refers to, not copied: the caller copies what it keeps. */
+export function readAliasTarget(st: St): RawValue {
   const start = st.pos;
   const name = readName(st);
   const anchor = st.anchors.get(name);
   if (anchor === undefined || st.pending.has(name)) bail('unknown or recursive alias');
   st.countVisit(1 + anchor.size);
+  st.opaque++;
   st.loc = st.locAt(start);
   st.plain = anchor.plain;
   st.tag = undefined;
-  return cloneRaw(anchor.value);
+  return anchor.value;
 }
 
 /** Records an anchored node once it is complete (its value before the `mode` rule). */

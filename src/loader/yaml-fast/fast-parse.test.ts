@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DiagnosticBag } from '../../errors/diagnostic.js';
 import { parseComposeYaml } from '../parse-yaml.js';
-import { entryLocation, keyLocation, selfLocation, tagOf } from '../raw.js';
+import { entryLocation, isDollarFree, keyLocation, selfLocation, tagOf } from '../raw.js';
 import { runBoth } from './differential.js';
 import { fastParseCompose } from './index.js';
 import { SNIPPETS } from './snippets.js';
@@ -97,6 +97,17 @@ describe('fast YAML reader: behaviour', () => {
   it('reads file modes as YAML 1.1 octal only under `mode`, also through aliases', () => {
     const docs = fastParseCompose('a: &m 0440\nb: {mode: 0440, x: 0440}\nmode: *m\n', 'f');
     assert.deepEqual(docs, [{ a: 440, b: { mode: 0o440, x: 440 }, mode: 0o440 }]);
+  });
+
+  it('marks a container free of `$` only when no string below it can hold one', () => {
+    const text = 'a: {p: 1, q: [x]}\nb: {p: "\\x24{X}"}\nc: {p: $X}\nx: &x {p: $Y}\nd:\n  <<: *x\ne:\n  - f # $ in a comment\n';
+    const doc = fastParseCompose(text, 'f')![0]! as Record<string, object>;
+    assert.equal(isDollarFree(doc.a!), true);
+    assert.equal(isDollarFree((doc.a as Record<string, object>).q!), true);
+    assert.equal(isDollarFree(doc.b!), false, 'a `$` made by an escape');
+    assert.equal(isDollarFree(doc.c!), false);
+    assert.equal(isDollarFree(doc.d!), false, 'a `$` brought in by an alias');
+    assert.equal(isDollarFree(doc.e!), false, 'decided on the source text: a comment counts');
   });
 
   it('bails on errors, empty input and alias cycles so the library reports them', () => {

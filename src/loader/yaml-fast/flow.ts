@@ -1,5 +1,5 @@
 import type { RawMap, RawValue } from '../raw.js';
-import { setEntryLocation, setSelfLocation, setTag } from '../raw.js';
+import { putEntry, startMeta } from '../raw.js';
 import { addEntry, applyMerges, defineAnchor, mergeSources, plainKey, readAlias, readProps } from './entries.js';
 import { modeOctal, plainStarts, readQuoted, resolvePlain, scanPlainLine } from './scalars.js';
 import type { St } from './state.js';
@@ -69,16 +69,17 @@ export function flowCollection(st: St, n: number): RawValue {
 
 function flowSeq(st: St, n: number): RawValue[] {
   const out: RawValue[] = [];
-  const self = st.locAt(st.pos);
-  setSelfLocation(out, self);
+  const selfAt = st.pos;
+  const opaqueBefore = st.opaque;
+  const self = st.locAt(selfAt);
+  const meta = startMeta(out, self);
   st.countVisit(1);
   st.pos++;
   for (let i = 0; ; i++) {
     skipFlowSpace(st, n);
     if (st.code(st.pos) === RBRACK) break;
     out.push(flowNode(st, n, undefined));
-    setEntryLocation(out, i, st.loc);
-    if (st.tag !== undefined) setTag(out, i, st.tag);
+    putEntry(meta, i, st.loc, undefined, st.tag);
     skipFlowSpace(st, n);
     const c = st.code(st.pos);
     if (c === COMMA) st.pos++;
@@ -86,6 +87,7 @@ function flowSeq(st: St, n: number): RawValue[] {
     else bail('expected , or ]');
   }
   st.pos++;
+  st.markDollarFree(meta, selfAt, opaqueBefore);
   st.loc = self;
   st.plain = undefined;
   st.tag = undefined;
@@ -94,8 +96,10 @@ function flowSeq(st: St, n: number): RawValue[] {
 
 function flowMap(st: St, n: number): RawMap {
   const out: RawMap = {};
-  const self = st.locAt(st.pos);
-  setSelfLocation(out, self);
+  const selfAt = st.pos;
+  const opaqueBefore = st.opaque;
+  const self = st.locAt(selfAt);
+  const meta = startMeta(out, self);
   st.countVisit(1);
   st.pos++;
   let merges: RawMap[] | undefined;
@@ -140,7 +144,7 @@ function flowMap(st: St, n: number): RawMap {
       st.tag = undefined;
     } else bail('expected : in flow mapping');
     if (isMerge) mergeSources(v, (merges ??= []));
-    else addEntry(out, k, v, st.loc, keyLoc, st.tag);
+    else addEntry(out, meta, k, v, st.loc, keyLoc, st.tag);
     skipFlowSpace(st, n);
     const f = st.code(st.pos);
     if (f === COMMA) st.pos++;
@@ -149,6 +153,7 @@ function flowMap(st: St, n: number): RawMap {
   }
   st.pos++;
   if (merges !== undefined) applyMerges(out, merges);
+  st.markDollarFree(meta, selfAt, opaqueBefore);
   st.loc = self;
   st.plain = undefined;
   st.tag = undefined;

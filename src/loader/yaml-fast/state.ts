@@ -1,5 +1,5 @@
 import type { SourceLocation } from '../../errors/diagnostic.js';
-import type { MergeTag, RawValue } from '../raw.js';
+import type { EntryMeta, MergeTag, RawValue } from '../raw.js';
 
 /**
  * Thrown (one shared instance, so no stack is captured) whenever the fast reader meets
@@ -77,6 +77,11 @@ export class St {
   tag: MergeTag | undefined = undefined;
   plain: string | undefined = undefined;
   size = 0;
+  /**
+   * Counts values whose text is not spelled out where they stand (alias expansions, escapes
+   * that make a `$`), so that a container can tell whether its source text says it all.
+   */
+  opaque = 0;
   /** Properties read by the last `readProps`. */
   propAnchor: string | undefined = undefined;
   propTag: MergeTag | undefined = undefined;
@@ -100,12 +105,32 @@ export class St {
 
   /** 1-based line and UTF-16 column, like the `yaml` package's LineCounter. */
   locAt(offset: number): SourceLocation {
+    const i = this.lineIndex(offset);
+    return { file: this.file, line: i + 1, col: offset - this.starts[i]! + 1 };
+  }
+
+  /** 0-based column of `offset`, without building a location. */
+  columnAt(offset: number): number {
+    return offset - this.starts[this.lineIndex(offset)]!;
+  }
+
+  private lineIndex(offset: number): number {
     const s = this.starts;
     let i = this.lastLine;
     if (offset < s[i]!) i = 0;
     while (i + 1 < s.length && s[i + 1]! <= offset) i++;
     this.lastLine = i;
-    return { file: this.file, line: i + 1, col: offset - s[i]! + 1 };
+    return i;
+  }
+
+  /**
+   * Marks a container that spans `from`…`pos` as free of `$` when neither its text nor any
+   * opaque value inside (counted from `opaqueBefore`) can hold one.
+   */
+  markDollarFree(meta: EntryMeta, from: number, opaqueBefore: number): void {
+    if (this.opaque !== opaqueBefore) return;
+    const d = this.src.indexOf('$', from);
+    if (d === -1 || d >= this.pos) meta.dollarFree = true;
   }
 
   countVisit(n: number): void {
@@ -116,8 +141,11 @@ export class St {
 
 /** Skips spaces and tabs on the current line. */
 export function skipInline(st: St): void {
-  let c = st.code(st.pos);
-  while (c === SPACE || c === TAB) c = st.code(++st.pos);
+  const src = st.src;
+  let p = st.pos;
+  let c = src.charCodeAt(p);
+  while (c === SPACE || c === TAB) c = src.charCodeAt(++p);
+  st.pos = p;
 }
 
 /** At a line break (CRLF or LF) or end of input? Lone CR is not supported. */
