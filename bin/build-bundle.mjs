@@ -29,6 +29,11 @@ function modules(dir) {
 function transform(id, source) {
   const code = source.replace(/\bimport\.meta\.url\b/g, '__importMetaUrl');
   if (/\bimport\.meta\b/.test(code)) throw new Error(`bundle: ${id} uses import.meta beyond import.meta.url`);
+  // The module's imports become calls of `require`: a binding of its own with that name would
+  // capture them (and fail before it is initialized).
+  if (/^\s*(?:const|let|var|function)\s+(?:require|module|exports)\b/m.test(code)) {
+    throw new Error(`bundle: ${id} declares require, module or exports at its top level; rename it`);
+  }
   const result = ts.transpileModule(code, {
     fileName: id,
     reportDiagnostics: true,

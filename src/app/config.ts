@@ -5,7 +5,8 @@ import { loadProject } from '../loader/load-project.js';
 import type { LoadOptions } from '../loader/types.js';
 import { serviceConfigHash } from '../model/config-hash.js';
 import type { Project } from '../model/project.js';
-import { canonicalProject } from './canonical.js';
+import { canonicalView } from './canonical.js';
+import { toJson } from './config-json-writer.js';
 import { toYaml } from './yaml-writer.js';
 
 export type ConfigView =
@@ -72,8 +73,9 @@ export function renderConfig(project: Project, view: ConfigView, format: 'yaml' 
   const serviceNames = Object.keys(project.services).sort();
   switch (view.kind) {
     case 'model': {
-      const data = canonicalProject(project);
-      return format === 'json' ? JSON.stringify(data, null, 2) + '\n' : toYaml(data);
+      // Written from the project itself: no reordered copy to build and collect.
+      const canonical = canonicalView(project);
+      return format === 'json' ? toJson(canonical.value, canonical.layout) : toYaml(canonical.value, canonical.layout);
     }
     case 'quiet':
       return '';

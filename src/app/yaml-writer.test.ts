@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DiagnosticBag } from '../errors/diagnostic.js';
 import { parseComposeYaml } from '../loader/parse-yaml.js';
+import type { Layout } from './config-layout.js';
 import { toYaml } from './yaml-writer.js';
 
 function roundTrip(value: Record<string, unknown>): unknown {
@@ -40,4 +41,44 @@ describe('YAML writer', () => {
     const v = { m: [['a', 'b'], []], 'com.example/x y': 'v', '123': 'n' };
     assert.deepEqual(roundTrip(v), v);
   });
+
+  it('writes nested sequences and multi-line strings inside sequences', () => {
+    assert.equal(toYaml([[1, [2]], { a: [] }, 'x\ny']), '- - 1\n  - - 2\n- a: []\n- |-\n    x\n    y\n');
+    assert.equal(toYaml({ s: [{ t: 'a\nb\n' }] }), 's:\n  - t: |\n      a\n      b\n');
+    assert.equal(toYaml([]), '[]\n');
+    assert.equal(toYaml({}), '{}\n');
+    assert.equal(toYaml('yes'), '"yes"\n');
+  });
+
+  it('keeps long documents and text beyond Latin-1 intact', () => {
+    const big: Record<string, unknown> = {};
+    for (let i = 0; i < 3000; i++) big[`k${i}`] = { v: i % 2 === 0 ? `é→ ${i}` : [`x${i}`, '😀'] };
+    big.lone = 'a\ud800b';
+    const text = toYaml(big);
+    assert.equal(text.split('\n').length, 1500 * 2 + 1500 * 4 + 2);
+    assert.deepEqual(roundTrip(big), JSON.parse(JSON.stringify(big)));
+    assert.ok(text.endsWith('lone: a\ud800b\n'), text.slice(-40));
+  });
+
+  it('orders and converts maps through a layout', () => {
+    const sortedKeys = (map: Record<string, unknown>): string[] => Object.keys(map).sort();
+    const hosts: Layout = {
+      keys: sortedKeys,
+      child: () => hosts,
+      get item() {
+        return hosts;
+      },
+      convert: (map) => Object.keys(map).map((k) => `${k}=${String(map[k])}`),
+    };
+    const sorted: Layout = {
+      keys: sortedKeys,
+      child: (key) => (key === 'hosts' ? hosts : sorted),
+      get item() {
+        return sorted;
+      },
+      convert: undefined,
+    };
+    assert.equal(toYaml({ b: 1, a: { d: [], c: {} }, hosts: { h: '1.2.3.4' } }, sorted), 'a:\n  c: {}\n  d: []\nb: 1\nhosts:\n  - h=1.2.3.4\n');
+  });
 });
+

@@ -8,21 +8,21 @@ import { dirname } from 'node:path';
  * the real module the first time any of its properties is used. Imported for its effect,
  * before dockerode.
  */
-const require = createRequire(import.meta.url);
+const nodeRequire = createRequire(import.meta.url);
 
 function defer(id: string, fromDir: string): void {
   let file: string;
   try {
-    file = require.resolve(id, { paths: [fromDir] });
+    file = nodeRequire.resolve(id, { paths: [fromDir] });
   } catch {
     return;
   }
-  if (require.cache[file] !== undefined) return;
+  if (nodeRequire.cache[file] !== undefined) return;
   let real: Record<string | symbol, unknown> | undefined;
   const load = (): Record<string | symbol, unknown> => {
     if (real === undefined) {
-      delete require.cache[file];
-      real = require(file) as Record<string | symbol, unknown>;
+      delete nodeRequire.cache[file];
+      real = nodeRequire(file) as Record<string | symbol, unknown>;
     }
     return real;
   };
@@ -38,12 +38,12 @@ function defer(id: string, fromDir: string): void {
       },
     },
   );
-  require.cache[file] = { id: file, filename: file, loaded: true, exports: standIn } as unknown as NodeJS.Module;
+  nodeRequire.cache[file] = { id: file, filename: file, loaded: true, exports: standIn } as unknown as NodeJS.Module;
 }
 
 try {
-  const dockerodeDir = dirname(require.resolve('dockerode'));
-  const modemDir = dirname(require.resolve('docker-modem', { paths: [dockerodeDir] }));
+  const dockerodeDir = dirname(nodeRequire.resolve('dockerode'));
+  const modemDir = dirname(nodeRequire.resolve('docker-modem', { paths: [dockerodeDir] }));
   defer('@grpc/grpc-js', dockerodeDir);
   defer('@grpc/proto-loader', dockerodeDir);
   defer('ssh2', modemDir);

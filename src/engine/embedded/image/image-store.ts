@@ -50,6 +50,7 @@ export function hostPlatform(): Platform {
 export class ImageStore {
   readonly files: StoreFiles;
   private readonly platform: Platform;
+  private readonly users = new Map<string, Promise<ResolvedUser>>();
 
   private constructor(private readonly opts: ImageStoreOptions) {
     this.files = new StoreFiles(join(opts.root, 'image'));
@@ -223,8 +224,16 @@ export class ImageStore {
     return ((await this.files.readImage(imageId))?.layers ?? []).map((l) => l.chainId);
   }
 
-  async resolveUser(imageId: string, user: string | undefined): Promise<ResolvedUser> {
-    return resolveUser(user, await this.layerViews(imageId));
+  /** An image's layers never change: each user spec is resolved once per process (e.g. once per `up`). */
+  resolveUser(imageId: string, user: string | undefined): Promise<ResolvedUser> {
+    const key = `${imageId}\0${user ?? ''}`;
+    let found = this.users.get(key);
+    if (found === undefined) {
+      found = this.layerViews(imageId).then((layers) => resolveUser(user, layers));
+      this.users.set(key, found);
+      found.catch(() => this.users.delete(key));
+    }
+    return found;
   }
 
   /** `docker import`: a rootfs tarball (plain or gzip) as a one-layer image tagged `refs`. */

@@ -3,8 +3,8 @@
  * owner is gone (crash, kill -9) is taken over. Waiters poll; the critical sections are short
  * (index updates), never downloads or extraction.
  */
-import { readFileSync } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { tempPathFor } from './atomic-file.js';
 
@@ -27,20 +27,27 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-async function tryCreate(lockPath: string): Promise<boolean> {
+/**
+ * Synchronous, and not synced to disk: a lock lives in the page cache for other processes to
+ * see, and after a crash or reboot its PID is stale either way. (Async calls here cost more than
+ * the system calls themselves; `up` takes hundreds of locks.)
+ */
+function tryCreate(lockPath: string): Promise<boolean> {
+  let fd: number;
   try {
-    const fh = await open(lockPath, 'wx', 0o644);
-    try {
-      await fh.writeFile(`${process.pid}\n`);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    return true;
+    fd = openSync(lockPath, 'wx', 0o644);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return Promise.resolve(false);
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
+  try {
+    writeSync(fd, `${process.pid}\n`);
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  } finally {
+    closeSync(fd);
+  }
+  return Promise.resolve(true);
 }
 
 /** Removes the lock when its owner is dead. Renaming first makes two takers agree on one winner. */

@@ -2,7 +2,7 @@
  * /etc/hosts and /etc/resolv.conf of a container. Name resolution between containers goes
  * through the hosts file (no DNS server), so it lists every peer on a shared network.
  */
-import { open } from 'node:fs/promises';
+import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { isIpv6 } from './ipv4.js';
 import type { EndpointRecord } from './network-types.js';
 
@@ -133,21 +133,24 @@ export function renderResolvConf(hosts: readonly HostResolv[], override: { dns: 
  * mount of the inode, which a rename would leave pointing at the old content.
  * Returns false when the file is gone (container removed meanwhile).
  */
-export async function writeInPlace(path: string, content: string, create: boolean): Promise<boolean> {
-  let fh;
+export function writeInPlace(path: string, content: string, create: boolean): Promise<boolean> {
+  // Synchronous on purpose: a start rewrites every peer's small file, and async I/O costs the
+  // thread pool round trips of five calls per file.
+  let fd: number;
   try {
-    fh = await open(path, create ? 'a+' : 'r+');
+    fd = openSync(path, create ? 'a+' : 'r+');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Promise.resolve(false);
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
   try {
-    const current = await fh.readFile('utf8');
-    if (current === content) return true;
-    await fh.truncate(0);
-    await fh.write(content, 0, 'utf8');
-    return true;
+    if (readFileSync(fd, 'utf8') === content) return Promise.resolve(true);
+    ftruncateSync(fd, 0);
+    writeSync(fd, content, 0, 'utf8');
+    return Promise.resolve(true);
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }

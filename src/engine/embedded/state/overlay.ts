@@ -4,7 +4,8 @@
  * short symlinks beside the target, resolved relative to mount's working directory.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, realpath, rm, symlink } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, realpath, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { EngineError } from '../../engine-error.js';
 
@@ -122,14 +123,15 @@ function unescapeMountPath(field: string): string {
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
-async function mountPoints(): Promise<string[]> {
-  const text = await readFile('/proc/self/mountinfo', 'latin1');
+function mountPoints(): Promise<string[]> {
+  // Synchronous: a procfs read never blocks on a disk, and an `up` reads this file per container.
+  const text = readFileSync('/proc/self/mountinfo', 'latin1');
   const out: string[] = [];
   for (const line of text.split('\n')) {
-    const field = line.split(' ')[4];
-    if (field !== undefined) out.push(unescapeMountPath(field));
+    const field = line.split(' ', 5)[4];
+    if (field !== undefined) out.push(field.includes('\\') || /[\x80-\xff]/.test(field) ? unescapeMountPath(field) : field);
   }
-  return out;
+  return Promise.resolve(out);
 }
 
 async function canonical(path: string): Promise<string | undefined> {
