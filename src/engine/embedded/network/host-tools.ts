@@ -1,7 +1,7 @@
 /** Runs `ip` and the iptables tools (never through a shell), turning failures into EngineErrors. */
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { EngineError } from '../../engine-error.js';
+import { ProcessStartError, runProcess } from '../runtime/process-runner.js';
 
 export interface ToolPaths {
   ip: string;
@@ -25,24 +25,17 @@ export interface RunResult {
 }
 
 /** Runs a tool with optional stdin; rejects only when it cannot be started. */
-export function runTool(file: string, args: readonly string[], input?: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      const base = file.slice(file.lastIndexOf('/') + 1);
-      if (e.code === 'ENOENT') {
-        const pkg = PACKAGES[base] ?? base;
-        reject(new EngineError('unavailable', 'network', base, `${base} not found: install the Debian package ${pkg} (apt-get install ${pkg})`, { cause: e }));
-      } else reject(e);
-    });
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-  });
+export async function runTool(file: string, args: readonly string[], input?: string): Promise<RunResult> {
+  try {
+    return await runProcess(file, args, input !== undefined ? { input } : {});
+  } catch (e) {
+    const base = file.slice(file.lastIndexOf('/') + 1);
+    if (e instanceof ProcessStartError && e.code === 'ENOENT') {
+      const pkg = PACKAGES[base] ?? base;
+      throw new EngineError('unavailable', 'network', base, `${base} not found: install the Debian package ${pkg} (apt-get install ${pkg})`, { cause: e });
+    }
+    throw e;
+  }
 }
 
 /** Runs a tool and throws EngineError('failed') with its stderr on a non-zero exit. */

@@ -69,6 +69,11 @@ describe('writeInPlace', () => {
       assert.equal(await writeInPlace(file, 'new\n', false), true);
       assert.equal(await readFile(file, 'utf8'), 'new\n');
       assert.equal((await stat(file)).ino, before);
+      assert.equal(await writeInPlace(file, 'grown to a longer content, é\n', false), true);
+      assert.equal(await readFile(file, 'utf8'), 'grown to a longer content, é\n');
+      assert.equal(await writeInPlace(file, 'é\n', true), true);
+      assert.equal(await readFile(file, 'utf8'), 'é\n');
+      assert.equal((await stat(file)).ino, before);
       assert.equal(await writeInPlace(join(dir, 'gone'), 'x', false), false);
       assert.equal(await writeInPlace(join(dir, 'made'), 'x\n', true), true);
       assert.equal(await readFile(join(dir, 'made'), 'utf8'), 'x\n');

@@ -2,7 +2,7 @@
  * /etc/hosts and /etc/resolv.conf of a container. Name resolution between containers goes
  * through the hosts file (no DNS server), so it lists every peer on a shared network.
  */
-import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { isIpv6 } from './ipv4.js';
 import type { EndpointRecord } from './network-types.js';
 
@@ -138,15 +138,19 @@ export function writeInPlace(path: string, content: string, create: boolean): Pr
   // thread pool round trips of five calls per file.
   let fd: number;
   try {
-    fd = openSync(path, create ? 'a+' : 'r+');
+    fd = openSync(path, create ? constants.O_RDWR | constants.O_CREAT : constants.O_RDWR, 0o644);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Promise.resolve(false);
     return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
   try {
-    if (readFileSync(fd, 'utf8') === content) return Promise.resolve(true);
-    ftruncateSync(fd, 0);
-    writeSync(fd, content, 0, 'utf8');
+    const current = readFileSync(fd);
+    const next = Buffer.from(content, 'utf8');
+    if (current.equals(next)) return Promise.resolve(true);
+    // Overwrite, then cut what is left: truncating to zero first would make ext4 flush the
+    // file to disk on close (its replace-by-truncate heuristic), a wait on every rewrite.
+    writeSync(fd, next, 0, next.length, 0);
+    if (current.length > next.length) ftruncateSync(fd, next.length);
     return Promise.resolve(true);
   } catch (err) {
     return Promise.reject(err instanceof Error ? err : new Error(String(err)));

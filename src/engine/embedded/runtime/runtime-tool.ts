@@ -1,20 +1,17 @@
 /** Running the runtime binary's short-lived commands and reading their errors. */
-import { execFile } from 'node:child_process';
+import { runProcess } from './process-runner.js';
 
 export interface RuntimeInfo { name: 'crun' | 'runc'; path: string; version: string; cgroupWorkaround: boolean }
 
 export interface RunResult { code: number; stdout: string; stderr: string }
 
 /** Runs a short-lived tool command, collecting its output (never used for create/run: pitfall 3). */
-export function runTool(file: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, timeout: opts.timeoutMs ?? 30_000 }, (err, stdout, stderr) => {
-      if (err === null) return resolve({ code: 0, stdout, stderr });
-      const code = (err as { code?: unknown }).code;
-      if (typeof code === 'number') return resolve({ code, stdout, stderr });
-      reject(new Error(`${file} ${args.join(' ')}: ${err.message}`, { cause: err }));
-    });
-  });
+export async function runTool(file: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<RunResult> {
+  try {
+    return await runProcess(file, args, { timeoutMs: opts.timeoutMs ?? 30_000 });
+  } catch (err) {
+    throw new Error(`${file} ${args.join(' ')}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
 }
 
 /** Strips runc's logrus framing (`time=… level=error msg="…"`) so messages read like crun's. */

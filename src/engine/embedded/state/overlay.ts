@@ -3,11 +3,11 @@
  * mount(2)). mount(2) takes at most one page of options, so long or odd lower paths go through
  * short symlinks beside the target, resolved relative to mount's working directory.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, realpath, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { EngineError } from '../../engine-error.js';
+import { ProcessStartError, runProcess } from '../runtime/process-runner.js';
 
 export interface OverlayOptions {
   /** Top layer first (overlay's `lowerdir` order). Empty: an empty lower dir is created. */
@@ -24,17 +24,16 @@ const UNSAFE_IN_OPTION = /[,:\\\s"]/;
 
 interface ToolResult { code: number; stderr: string }
 
-function runTool(tool: string, args: string[], cwd?: string): Promise<ToolResult> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(tool, args, { ...(cwd !== undefined ? { cwd } : {}), encoding: 'utf8' }, (err, _stdout, stderr) => {
-      if (err === null) { resolvePromise({ code: 0, stderr }); return; }
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new EngineError('unavailable', tool, tool, `${tool} not found: install the Debian package mount (apt-get install mount)`, { cause: err }));
-        return;
-      }
-      resolvePromise({ code: typeof err.code === 'number' ? err.code : 1, stderr: stderr.trim() || err.message });
-    });
-  });
+async function runTool(tool: string, args: string[], cwd?: string): Promise<ToolResult> {
+  try {
+    const r = await runProcess(tool, args, cwd !== undefined ? { cwd } : {});
+    return { code: r.code, stderr: r.code === 0 ? r.stderr : r.stderr.trim() || `${tool} exited with code ${r.code}` };
+  } catch (err) {
+    if (err instanceof ProcessStartError && err.code === 'ENOENT') {
+      throw new EngineError('unavailable', tool, tool, `${tool} not found: install the Debian package mount (apt-get install mount)`, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** Helper paths beside the target: `.<target>-lower/` (symlinks) and `.<target>-empty/`. */

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ProcessStartError, runDirect, runProcess, type ProcessResult, type RunOptions } from './process-runner.js';
+
+type Runner = (file: string, args: readonly string[], opts?: RunOptions) => Promise<ProcessResult>;
+
+async function startError(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof ProcessStartError);
+    return err.code;
+  }
+  assert.fail('expected a ProcessStartError');
+}
+
+// The helper (Perl) and the direct way must give the same results.
+for (const [name, run] of [['through the helper', runProcess], ['directly', runDirect]] as Array<[string, Runner]>) {
+  describe(`running tools ${name}`, () => {
+    it('returns the exit code with stdout and stderr apart', async () => {
+      assert.deepEqual(await run('sh', ['-c', 'echo out; echo err >&2; exit 3']), { code: 3, stdout: 'out\n', stderr: 'err\n' });
+    });
+
+    it('passes arguments unchanged: empty, spaces, a dash, UTF-8', async () => {
+      assert.deepEqual(await run('printf', ['%s|', '', 'a b', '-', 'é ü']), { code: 0, stdout: '|a b|-|é ü|', stderr: '' });
+    });
+
+    it('feeds standard input and runs in the directory asked for', async () => {
+      assert.equal((await run('cat', [], { input: 'line 1\nline 2' })).stdout, 'line 1\nline 2');
+      assert.equal((await run('pwd', [], { cwd: '/tmp' })).stdout, '/tmp\n');
+      assert.equal((await run('cat', [])).stdout, '');
+    });
+
+    it('reports a signal death as 128 + the signal number', async () => {
+      assert.equal((await run('sh', ['-c', 'kill -TERM $$'])).code, 143);
+    });
+
+    it('rejects a tool that cannot start, and one that runs past its timeout', async () => {
+      assert.equal(await startError(run('/nonexistent/tool', [])), 'ENOENT');
+      assert.equal(await startError(run('sleep', ['5'], { timeoutMs: 200 })), 'ETIMEDOUT');
+    });
+
+    it('keeps concurrent runs apart', async () => {
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => run('sh', ['-c', `sleep 0.0${i % 5}; echo ${i}; exit ${i % 7}`])));
+      results.forEach((r, i) => assert.deepEqual(r, { code: i % 7, stdout: `${i}\n`, stderr: '' }));
+    });
+  });
+}
+
+describe('the helper', () => {
+  it('leaves large input and output intact', async () => {
+    const input = 'x'.repeat(100 * 1024);
+    assert.equal((await runProcess('wc', ['-c'], { input })).stdout.trim(), String(input.length));
+    const big = await runProcess('sh', ['-c', 'head -c 300000 /dev/zero | tr "\\0" y']);
+    assert.equal(big.stdout.length, 300000);
+    assert.match(big.stdout, /^y+$/);
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * Runs the engine's short-lived tools (ip, iptables-save/-restore, mount, the OCI runtime's
+ * start/state/delete). Node forks its whole process for every spawn, which blocks the event
+ * loop for a millisecond or more per tool; an `up` runs dozens of tools. So the tools are
+ * started by a small helper process instead — Perl, which Debian always has (perl-base is
+ * essential) — that forks cheaply and reports each tool's exit status and output back over a
+ * pipe. Without Perl, or for input too large for one pipe buffer, tools are spawned directly.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+
+export interface ProcessResult { code: number; stdout: string; stderr: string }
+
+export interface RunOptions {
+  /** Written to the tool's standard input, which is then closed. */
+  input?: string;
+  cwd?: string;
+  /** Killed (SIGKILL) after this long; the result is then a rejection. Default 30 s. */
+  timeoutMs?: number;
+}
+
+/** Thrown when the tool cannot be started (`code` is the errno name, e.g. ENOENT) or timed out. */
+export class ProcessStartError extends Error {
+  constructor(readonly file: string, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+const PERL = ['/usr/bin/perl', '/bin/perl'];
+/** Larger inputs might fill the pipe before the tool reads them: those go the direct way. */
+const MAX_INPUT = 48 * 1024;
+
+// Protocol, one line each way, every string hex-encoded:
+//   request:  <id> <timeout ms> <file> <cwd or -> <input> <arg>...
+//   response: <id> <status> <stdout> <stderr>   status: exit code | S<signal> | E<errno name> | T (timed out)
+const SERVER = String.raw`
+use strict; use warnings; use POSIX qw(:sys_wait_h); use IO::Select; use Errno;
+$| = 1; $SIG{PIPE} = 'IGNORE'; $SIG{CHLD} = sub {};
+my $sel = IO::Select->new(\*STDIN);
+my (%byfh, %bypid, $buf);
+$buf = '';
+sub hx { unpack('H*', $_[0] // '') } sub uh { pack('H*', $_[0] eq '-' ? '' : $_[0]) }
+sub finish { my ($j) = @_; return if !$j->{done} || $j->{open}; delete $bypid{$j->{pid}};
+  print STDOUT "$j->{id} $j->{status} " . hx($j->{out}) . ' ' . hx($j->{err}) . "\n"; }
+sub start {
+  my ($id, $timeout, $file, $cwd, $input, @args) = split / /, $_[0], -1;
+  ($file, $cwd, $input) = (uh($file), uh($cwd), uh($input)); @args = map { uh($_) } @args;
+  my ($ir, $iw, $or, $ow, $er, $ew, $sr, $sw);
+  pipe($ir, $iw) && pipe($or, $ow) && pipe($er, $ew) && pipe($sr, $sw) or do { print STDOUT "$id E" . hx($!{EMFILE} ? 'EMFILE' : 'EPIPE') . " - -\n"; return; };
+  my $pid = fork();
+  if (!defined $pid) { print STDOUT "$id E" . hx('EAGAIN') . " - -\n"; close $_ for ($ir, $iw, $or, $ow, $er, $ew, $sr, $sw); return; }
+  if ($pid == 0) {
+    close $_ for ($iw, $or, $er, $sr); $SIG{PIPE} = 'DEFAULT'; $SIG{CHLD} = 'DEFAULT';
+    open(STDIN, '<&', $ir); open(STDOUT, '>&', $ow); open(STDERR, '>&', $ew);
+    if ($cwd ne '' && !chdir($cwd)) { my $e = 0 + $!; syswrite($sw, "$e"); POSIX::_exit(127); }
+    { no warnings 'exec'; exec { $file } $file, @args; }
+    my $e = 0 + $!; syswrite($sw, "$e"); POSIX::_exit(127);
+  }
+  close $_ for ($ir, $ow, $ew, $sw);
+  my $errno = ''; my $got; do { $got = sysread($sr, $errno, 16) } while (!defined $got && $!{EINTR}); close $sr;
+  if ($errno ne '') { local $! = $errno; my $name = (grep { $!{$_} } keys %!)[0] // 'EIO';
+    close $_ for ($iw, $or, $er); waitpid($pid, 0); print STDOUT "$id E" . hx($name) . " - -\n"; return; }
+  syswrite($iw, $input) if $input ne ''; close $iw;
+  my $j = { id => $id, pid => $pid, out => '', err => '', open => 2, done => 0, status => '', deadline => time() + $timeout / 1000 };
+  $bypid{$pid} = $j; for ([$or, 'out'], [$er, 'err']) { $byfh{fileno($_->[0])} = [$j, $_->[1], $_->[0]]; $sel->add($_->[0]); }
+}
+while (1) {
+  # A child's exit (SIGCHLD) interrupts the wait; the timeout only serves the deadlines.
+  for my $fh ($sel->can_read(0.5)) {
+    if (fileno($fh) == fileno(STDIN)) {
+      my $n = sysread(STDIN, $buf, 65536, length $buf);
+      exit 0 if !$n;
+      while ((my $i = index($buf, "\n")) >= 0) { my $line = substr($buf, 0, $i); $buf = substr($buf, $i + 1); start($line); }
+      next;
+    }
+    my $e = $byfh{fileno($fh)}; my ($j, $which) = @$e;
+    my $n = sysread($fh, $j->{$which}, 65536, length $j->{$which});
+    if (!$n) { $sel->remove($fh); delete $byfh{fileno($fh)}; close $fh; $j->{open}--; finish($j); }
+  }
+  while ((my $pid = waitpid(-1, WNOHANG)) > 0) {
+    my $j = $bypid{$pid} or next;
+    $j->{status} = ($? & 127) ? 'S' . ($? & 127) : ($? >> 8) unless $j->{status} eq 'T';
+    $j->{done} = 1; finish($j);
+  }
+  my $now = time();
+  for my $j (values %bypid) { if (!$j->{done} && $j->{status} eq '' && $now > $j->{deadline}) { $j->{status} = 'T'; kill 'KILL', $j->{pid}; } }
+}
+`;
+
+interface Pending { file: string; resolve: (r: ProcessResult) => void; reject: (e: Error) => void }
+
+class Helper {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private buffered = '';
+  private broken = false;
+
+  private constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null>) {
+    child.stdout.setEncoding('latin1');
+    child.stdout.on('data', (chunk: string) => this.onData(chunk));
+    const fail = (): void => this.fail(new Error('the process helper exited'));
+    child.on('exit', fail);
+    child.on('error', fail);
+    child.stdin.on('error', () => undefined);
+    // The helper must not keep a finished command alive; it exits when its stdin closes.
+    child.unref();
+    (child.stdout as Readable & { unref?: () => void }).unref?.();
+    (child.stdin as Writable & { unref?: () => void }).unref?.();
+  }
+
+  static start(): Helper | undefined {
+    const perl = PERL.find((p) => existsSync(p));
+    if (perl === undefined) return undefined;
+    try {
+      return new Helper(spawn(perl, ['-e', SERVER], { stdio: ['pipe', 'pipe', 'ignore'] }));
+    } catch {
+      return undefined;
+    }
+  }
+
+  get usable(): boolean {
+    return !this.broken;
+  }
+
+  run(file: string, args: readonly string[], opts: RunOptions): Promise<ProcessResult> {
+    const id = this.nextId++;
+    const hex = (s: string): string => (s === '' ? '-' : Buffer.from(s, 'utf8').toString('hex'));
+    const line = [String(id), String(opts.timeoutMs ?? 30_000), hex(file), hex(opts.cwd ?? ''), hex(opts.input ?? ''), ...args.map(hex)].join(' ');
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { file, resolve, reject });
+      // A request in flight keeps the command alive until its answer arrives.
+      if (this.pending.size === 1) this.ref(true);
+      this.child.stdin.write(`${line}\n`);
+    });
+  }
+
+  private ref(on: boolean): void {
+    const s = this.child.stdout as Readable & { ref?: () => void; unref?: () => void };
+    if (on) s.ref?.();
+    else s.unref?.();
+  }
+
+  private onData(chunk: string): void {
+    this.buffered += chunk;
+    let nl: number;
+    while ((nl = this.buffered.indexOf('\n')) >= 0) {
+      const line = this.buffered.slice(0, nl);
+      this.buffered = this.buffered.slice(nl + 1);
+      this.answer(line);
+    }
+  }
+
+  private answer(line: string): void {
+    const [idText = '', status = '', out = '-', err = '-'] = line.split(' ');
+    const id = Number(idText);
+    const p = this.pending.get(id);
+    if (p === undefined) return;
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.ref(false);
+    const text = (h: string): string => (h === '-' ? '' : Buffer.from(h, 'hex').toString('utf8'));
+    if (status.startsWith('E')) {
+      const code = Buffer.from(status.slice(1), 'hex').toString('latin1');
+      p.reject(new ProcessStartError(p.file, code, `${p.file}: cannot start: ${code}`));
+    } else if (status === 'T') {
+      p.reject(new ProcessStartError(p.file, 'ETIMEDOUT', `${p.file}: timed out`));
+    } else {
+      // Killed by a signal: reported like a shell does, 128 + the signal number.
+      const code = status.startsWith('S') ? 128 + Number(status.slice(1)) : Number(status);
+      p.resolve({ code, stdout: text(out), stderr: text(err) });
+    }
+  }
+
+  private fail(err: Error): void {
+    this.broken = true;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
+
+let helper: Helper | undefined | null = null;
+
+/** Runs `file` with `args` and collects its output; rejects with ProcessStartError when it cannot start. */
+export function runProcess(file: string, args: readonly string[], opts: RunOptions = {}): Promise<ProcessResult> {
+  if (helper === null) helper = process.env.BERTH_PROCESS_HELPER === '0' ? undefined : Helper.start();
+  if (helper?.usable === true && (opts.input ?? '').length <= MAX_INPUT) return helper.run(file, args, opts);
+  return runDirect(file, args, opts);
+}
+
+/** The plain way: a Node child process. */
+export function runDirect(file: string, args: readonly string[], opts: RunOptions = {}): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 30_000);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new ProcessStartError(file, e.code ?? 'EIO', `${file}: cannot start: ${e.code ?? e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) return reject(new ProcessStartError(file, 'ETIMEDOUT', `${file}: timed out`));
+      const status = code ?? 128 + (signal !== null ? osConstants.signals[signal] : 0);
+      resolve({ code: status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input ?? '');
+  });
+}
