@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ProcessStartError, runDirect, runProcess, type ProcessResult, type RunOptions } from './process-runner.js';
+import { ProcessStartError, runDirect, runProcess, useHelper, type ProcessResult, type RunOptions } from './process-runner.js';
 
 type Runner = (file: string, args: readonly string[], opts?: RunOptions) => Promise<ProcessResult>;
 
@@ -54,5 +57,26 @@ describe('the helper', () => {
     const big = await runProcess('sh', ['-c', 'head -c 300000 /dev/zero | tr "\\0" y']);
     assert.equal(big.stdout.length, 300000);
     assert.match(big.stdout, /^y+$/);
+  });
+});
+
+describe('without a working helper', () => {
+  it('runs what a helper that never came up was sent, the direct way', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-helper-'));
+    try {
+      // A "Perl" that exits at once, like one lacking the modules the helper needs.
+      const broken = join(dir, 'perl');
+      await writeFile(broken, '#!/bin/sh\nexit 2\n');
+      await chmod(broken, 0o755);
+      useHelper(broken);
+      const results = await Promise.all([runProcess('echo', ['one']), runProcess('sh', ['-c', 'exit 4'])]);
+      assert.deepEqual(results, [{ code: 0, stdout: 'one\n', stderr: '' }, { code: 4, stdout: '', stderr: '' }]);
+      assert.deepEqual(await runProcess('echo', ['two']), { code: 0, stdout: 'two\n', stderr: '' });
+      useHelper(false);
+      assert.deepEqual(await runProcess('echo', ['three']), { code: 0, stdout: 'three\n', stderr: '' });
+    } finally {
+      useHelper(undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -38,6 +38,7 @@ const MAX_INPUT = 48 * 1024;
 const SERVER = String.raw`
 use strict; use warnings; use POSIX qw(:sys_wait_h); use IO::Select; use Errno;
 $| = 1; $SIG{PIPE} = 'IGNORE'; $SIG{CHLD} = sub {};
+print STDOUT "0 R - -\n";
 my $sel = IO::Select->new(\*STDIN);
 my (%byfh, %bypid, $buf);
 $buf = '';
@@ -89,13 +90,15 @@ while (1) {
 }
 `;
 
-interface Pending { file: string; resolve: (r: ProcessResult) => void; reject: (e: Error) => void }
+interface Pending { file: string; args: readonly string[]; opts: RunOptions; resolve: (r: ProcessResult) => void; reject: (e: Error) => void }
 
 class Helper {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private buffered = '';
   private broken = false;
+  /** Set by the helper's first line: from then on it may have started what it was sent. */
+  private ready = false;
 
   private constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null>) {
     child.stdout.setEncoding('latin1');
@@ -110,8 +113,8 @@ class Helper {
     (child.stdin as Writable & { unref?: () => void }).unref?.();
   }
 
-  static start(): Helper | undefined {
-    const perl = PERL.find((p) => existsSync(p));
+  static start(interpreter: string | undefined): Helper | undefined {
+    const perl = interpreter ?? PERL.find((p) => existsSync(p));
     if (perl === undefined) return undefined;
     try {
       return new Helper(spawn(perl, ['-e', SERVER], { stdio: ['pipe', 'pipe', 'ignore'] }));
@@ -129,7 +132,7 @@ class Helper {
     const hex = (s: string): string => (s === '' ? '-' : Buffer.from(s, 'utf8').toString('hex'));
     const line = [String(id), String(opts.timeoutMs ?? 30_000), hex(file), hex(opts.cwd ?? ''), hex(opts.input ?? ''), ...args.map(hex)].join(' ');
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { file, resolve, reject });
+      this.pending.set(id, { file, args, opts, resolve, reject });
       // A request in flight keeps the command alive until its answer arrives.
       if (this.pending.size === 1) this.ref(true);
       this.child.stdin.write(`${line}\n`);
@@ -155,6 +158,10 @@ class Helper {
   private answer(line: string): void {
     const [idText = '', status = '', out = '-', err = '-'] = line.split(' ');
     const id = Number(idText);
+    if (id === 0) {
+      this.ready = true;
+      return;
+    }
     const p = this.pending.get(id);
     if (p === undefined) return;
     this.pending.delete(id);
@@ -173,17 +180,33 @@ class Helper {
   }
 
   private fail(err: Error): void {
+    if (this.broken) return;
     this.broken = true;
-    for (const p of this.pending.values()) p.reject(err);
+    // A helper that never came up (a Perl without the modules it needs) ran nothing: what it
+    // was sent runs the direct way. One that dies later may have started a tool already.
+    for (const p of this.pending.values()) {
+      if (this.ready) p.reject(err);
+      else runDirect(p.file, p.args, p.opts).then(p.resolve, p.reject);
+    }
     this.pending.clear();
   }
 }
 
 let helper: Helper | undefined | null = null;
+let interpreter: string | false | undefined;
+
+/**
+ * For tests: the next runs use a new helper run by `perl` (a path), none at all (`false`), or
+ * the default (`undefined`).
+ */
+export function useHelper(perl: string | false | undefined): void {
+  interpreter = perl;
+  helper = null;
+}
 
 /** Runs `file` with `args` and collects its output; rejects with ProcessStartError when it cannot start. */
 export function runProcess(file: string, args: readonly string[], opts: RunOptions = {}): Promise<ProcessResult> {
-  if (helper === null) helper = process.env.BERTH_PROCESS_HELPER === '0' ? undefined : Helper.start();
+  if (helper === null) helper = interpreter === false ? undefined : Helper.start(interpreter);
   if (helper?.usable === true && (opts.input ?? '').length <= MAX_INPUT) return helper.run(file, args, opts);
   return runDirect(file, args, opts);
 }
