@@ -1,9 +1,18 @@
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import kleur from 'kleur';
-import { DefaultRenderer, Listr, ListrLogger, ListrTaskState, ProcessOutput, type ListrTaskObject } from 'listr2';
+import type * as Listr2 from 'listr2';
+import type { DefaultRenderer, Listr, ListrTaskObject } from 'listr2';
 import type { BerthEvent } from '../../events/events.js';
 import type { CliIo } from '../io.js';
 import { formatElapsed, formatPercent, kindLabel, statusPhase, warningLine, type StatusPhase } from './progress-format.js';
+
+let listr2: typeof Listr2 | undefined;
+
+/** listr2 is loaded when a terminal shows progress rows, so other runs never pay for it. */
+function lib(): typeof Listr2 {
+  return (listr2 ??= createRequire(import.meta.url)('listr2') as typeof Listr2);
+}
 
 interface Row {
   task: ListrTaskObject<unknown>;
@@ -49,9 +58,10 @@ export class TtyProgress {
   ) {
     this.color = opts.color;
     this.stream = stderrStream(io, opts.columns);
-    this.listr = new Listr<unknown>([], { concurrent: true, exitOnError: false, registerSignalListeners: false });
+    const { DefaultRenderer: Renderer, Listr: ListrClass, ListrLogger, ProcessOutput } = lib();
+    this.listr = new ListrClass<unknown>([], { concurrent: true, exitOnError: false, registerSignalListeners: false });
     const logger = new ListrLogger({ useIcons: true, toStderr: [], processOutput: new ProcessOutput(this.stream, this.stream, { leaveEmptyLine: false }) });
-    this.renderer = new DefaultRenderer(this.listr.tasks as never, { logger, formatOutput: 'truncate', collapseErrors: true }, this.listr.events);
+    this.renderer = new Renderer(this.listr.tasks as never, { logger, formatOutput: 'truncate', collapseErrors: true }, this.listr.events);
   }
 
   handle(event: BerthEvent): void {
@@ -65,7 +75,7 @@ export class TtyProgress {
         const detail = event.detail !== undefined && event.detail !== '' ? `  ${event.detail}` : '';
         const row = this.row(`${event.kind}:${event.name}`);
         // Timings measure the current step: from the last time the row went to work.
-        if (phase === 'working' && row.task.state !== ListrTaskState.STARTED) row.startedAt = this.now();
+        if (phase === 'working' && row.task.state !== lib().ListrTaskState.STARTED) row.startedAt = this.now();
         const elapsed = phase === 'working' ? '' : `  ${formatElapsed(event.elapsedMs ?? this.now() - row.startedAt)}`;
         kleur.enabled = this.color;
         const text = `${kindLabel(event.kind)} ${event.name}  ${event.status}${detail}`;
@@ -91,7 +101,7 @@ export class TtyProgress {
   done(): void {
     if (this.state === 'ended') return;
     for (const row of this.rows.values()) {
-      if (row.task.state === ListrTaskState.STARTED) row.task.state$ = ListrTaskState.COMPLETED;
+      if (row.task.state === lib().ListrTaskState.STARTED) row.task.state$ = lib().ListrTaskState.COMPLETED;
     }
     if (this.state === 'starting') {
       this.endWhenReady = true;
@@ -133,7 +143,7 @@ export class TtyProgress {
 
   private update(task: RowTask, title: string, phase: StatusPhase): void {
     task.title$ = title;
-    const state = phase === 'working' ? ListrTaskState.STARTED : phase === 'failed' ? ListrTaskState.FAILED : ListrTaskState.COMPLETED;
+    const state = phase === 'working' ? lib().ListrTaskState.STARTED : phase === 'failed' ? lib().ListrTaskState.FAILED : lib().ListrTaskState.COMPLETED;
     if (task.state !== state) task.state$ = state;
   }
 
