@@ -153,7 +153,8 @@ export function snapshotBuild(berthPath) {
   const from = dirname(dirname(berthPath));
   if (!existsSync(join(from, 'dist'))) throw new Error(`${from}/dist does not exist: run "npm run build" first`);
   const to = mkdtempSync(join(tmpdir(), 'berth-bench-build-'));
-  for (const d of ['bin', 'dist', 'schema', 'package.json']) if (existsSync(join(from, d))) cpSync(join(from, d), join(to, d), { recursive: true });
+  // Timestamps kept: bin/berth runs dist/berth.cjs only when it is not older than dist/src.
+  for (const d of ['bin', 'dist', 'schema', 'package.json']) if (existsSync(join(from, d))) cpSync(join(from, d), join(to, d), { recursive: true, preserveTimestamps: true });
   symlinkSync(join(from, 'node_modules'), join(to, 'node_modules'), 'dir');
   return { dir: to, berth: join(to, 'bin', 'berth') };
 }

@@ -6,14 +6,16 @@
 // Targets: `up -d` of 12 services under 1 s on the embedded engine, and >= 3x faster than dockerd.
 //
 //   npm run build && DOCKER_HOST=unix:///… node bench/embedded-bench.mjs [--runs N] [--starts N]
-//       [--services N] [--json] [--root DIR] [--settle-ms MS]
+//       [--services N] [--json] [--root DIR] [--settle-ms MS] [--warmup N] [--no-snapshot]
+// (--warmup: untimed up/down rounds per engine first, default 1; --no-snapshot: run bin/berth in
+// place instead of a private copy of the build)
 // Needs root, the embedded engine's packages, a running dockerd, and the image
 // `berth-busybox:latest` in both engines (examples/base-image.sh, examples/base-image.sh --engine embedded).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RunError, markdownTable, round, runOnce, wallStats } from './bench-lib.mjs';
+import { RunError, markdownTable, round, runOnce, snapshotBuild, wallStats } from './bench-lib.mjs';
 import { UP_BENCH_IMAGE, generateUpProject } from './generate-up-project.mjs';
 import { machineInfo } from './report.mjs';
 
@@ -21,7 +23,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (s) => process.stderr.write(`${s}\n`);
 
 function parseArgs(argv) {
-  const o = { runs: 5, starts: 20, services: 12, json: false, settleMs: 1000, root: process.env.BERTH_ROOT ?? '/var/lib/berth' };
+  const o = { runs: 5, starts: 20, services: 12, json: false, settleMs: 1000, root: process.env.BERTH_ROOT ?? '/var/lib/berth', snapshot: true, warmup: 1 };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
     const num = () => {
@@ -33,6 +35,8 @@ function parseArgs(argv) {
     else if (a === '--starts') o.starts = num();
     else if (a === '--services') o.services = num();
     else if (a === '--json') o.json = true;
+    else if (a === '--no-snapshot') o.snapshot = false;
+    else if (a === '--warmup') o.warmup = Number(argv[++k]);
     else if (a === '--settle-ms') o.settleMs = Number(argv[++k]);
     else if (a === '--root' && argv[k + 1] !== undefined) o.root = argv[++k];
     else throw new Error(`unknown option ${a}`);
@@ -81,11 +85,16 @@ async function startLatency(engine, n, tag) {
 }
 
 async function upDown(o, engineName, dir, project) {
-  const bin = join(root, 'bin', 'berth');
+  const bin = o.berth;
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', BERTH_ROOT: o.root, ...(process.env.DOCKER_HOST !== undefined ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) };
   const args = (cmd) => ['--engine', engineName, '-p', project, '--project-directory', dir, '--progress', 'quiet', ...cmd];
   const up = [];
   const down = [];
+  // Untimed rounds first: the compile cache of each command is written, images are warm.
+  for (let r = 0; r < o.warmup; r++) {
+    await runOnce(bin, args(['up', '-d']), { cwd: dir, env, timeoutMs: 300_000 }).finally(() => runOnce(bin, args(['down', '-v', '-t', '1']), { cwd: dir, env, timeoutMs: 300_000 }));
+    await new Promise((r) => setTimeout(r, o.settleMs));
+  }
   for (let r = 0; r < o.runs; r++) {
     try {
       up.push((await runOnce(bin, args(['up', '-d']), { cwd: dir, env, timeoutMs: 300_000 })).wallMs);
@@ -102,6 +111,9 @@ async function upDown(o, engineName, dir, project) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  // A private copy of the build: teammates rebuilding dist/ meanwhile cannot mix two builds.
+  const snap = o.snapshot ? snapshotBuild(join(root, 'bin', 'berth')) : undefined;
+  o.berth = snap?.berth ?? join(root, 'bin', 'berth');
   const { embedded, docker } = await engines(o);
   for (const [name, engine] of Object.entries({ embedded, docker })) {
     if ((await engine.inspectImage(UP_BENCH_IMAGE)) === undefined) {
@@ -121,6 +133,7 @@ async function main() {
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    if (snap !== undefined) rmSync(snap.dir, { recursive: true, force: true });
   }
   const ratio = (a, b) => round(a / b);
   const result = {
