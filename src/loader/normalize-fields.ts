@@ -37,12 +37,28 @@ export function shellCommand(ctx: ServiceContext, m: RawMap, key: string, rel: M
   }
 }
 
+/**
+ * Canonical forms of durations already seen: a project repeats the same few (`30s`, `5s`) in
+ * every service, and the bigint arithmetic behind each one is slow in code not yet optimised.
+ */
+const canonical = new Map<string, string>();
+const CANONICAL_CACHE_LIMIT = 1000;
+
+function canonicalDurationOnce(text: string): string {
+  let out = canonical.get(text);
+  if (out === undefined) {
+    out = canonicalDuration(text);
+    if (canonical.size < CANONICAL_CACHE_LIMIT) canonical.set(text, out);
+  }
+  return out;
+}
+
 export function duration(ctx: ServiceContext, m: RawMap | undefined, key: string, rel: ModelPath): void {
   if (m === undefined || !hasOwn(m, key)) return;
   const v = m[key];
   if (typeof v !== 'string' && typeof v !== 'number') return;
   try {
-    m[key] = canonicalDuration(String(v));
+    m[key] = canonicalDurationOnce(String(v));
   } catch (err) {
     if (!(err instanceof DurationError)) throw err;
     fail(ctx, m, key, [...rel, key], err.message);

@@ -1,4 +1,6 @@
 import type { ModelPath, SourceLocation } from '../errors/diagnostic.js';
+import type { Pos } from './raw-meta.js';
+import { carry, findSlot, locOf, metaStore, metaOf, NodeMeta, slotFor, STRIDE } from './raw-meta.js';
 
 /**
  * The loader works on plain data as YAML gives it ("raw" values) until normalization
@@ -14,63 +16,9 @@ export interface RawMap {
 
 export type MergeTag = 'reset' | 'override';
 
-/** One shape for every container's metadata, so that reading it stays monomorphic. */
-class NodeMeta {
-  /** Location of the container node itself. */
-  self: SourceLocation | undefined = undefined;
-  /** Location of each map key (for unknown-property errors); created on first use. */
-  keys: Map<string, SourceLocation> | undefined = undefined;
-  /** Location of each entry's value, by key or index; created on first use. */
-  values: Map<string | number, SourceLocation> | undefined = undefined;
-  /** `!reset` / `!override` tags on entries; created on first use. */
-  tags: Map<string | number, MergeTag> | undefined = undefined;
-  /**
-   * Set by the YAML reader: no string below this container contains `$`, so interpolation
-   * has nothing to substitute in it. Only read before anything changes the document.
-   */
-  dollarFree = false;
-}
-
-// Kept on the container itself under a non-enumerable symbol: invisible to Object.keys,
-// JSON and spreads, and much cheaper than a WeakMap on large files.
-const META = Symbol('berth.raw.meta');
-type WithMeta = { [META]?: NodeMeta };
-
-const metaTable = {
-  get(container: object): NodeMeta | undefined {
-    return (container as WithMeta)[META];
-  },
-};
-
-function attachMeta(container: object, m: NodeMeta): NodeMeta {
-  Object.defineProperty(container, META, { value: m, enumerable: false, writable: false, configurable: true });
-  return m;
-}
-
-function metaOf(container: object): NodeMeta {
-  return (container as WithMeta)[META] ?? attachMeta(container, new NodeMeta());
-}
-
-/** The metadata of a container being filled by a reader, kept at hand so each entry costs no lookup. */
-export type EntryMeta = NodeMeta;
-
-/** Starts the metadata of a new, still empty container at `self`. */
-export function startMeta(container: object, self: SourceLocation): EntryMeta {
-  const m = new NodeMeta();
-  m.self = self;
-  return attachMeta(container, m);
-}
-
-/** `setEntryLocation` and `setTag` for a container started with `startMeta`. */
-export function putEntry(m: EntryMeta, key: string | number, valueLoc: SourceLocation, keyLoc?: SourceLocation, tag?: MergeTag): void {
-  (m.values ??= new Map()).set(key, valueLoc);
-  if (keyLoc !== undefined && typeof key === 'string') (m.keys ??= new Map()).set(key, keyLoc);
-  if (tag !== undefined) (m.tags ??= new Map()).set(key, tag);
-}
-
 /** Whether the YAML reader found no `$` in any string of `container` (see `NodeMeta.dollarFree`). */
 export function isDollarFree(container: object): boolean {
-  return metaTable.get(container)?.dollarFree === true;
+  return metaStore.get(container)?.dollarFree === true;
 }
 
 export function isRawMap(v: unknown): v is RawMap {
@@ -82,7 +30,8 @@ export function setSelfLocation(container: object, loc: SourceLocation | undefin
 }
 
 export function selfLocation(container: object): SourceLocation | undefined {
-  return metaTable.get(container)?.self;
+  const m = metaStore.get(container);
+  return m === undefined ? undefined : locOf(m, m.self);
 }
 
 export function setEntryLocation(
@@ -92,23 +41,32 @@ export function setEntryLocation(
   keyLoc?: SourceLocation,
 ): void {
   if (valueLoc === undefined && keyLoc === undefined) return;
+  if (valueLoc === undefined && typeof key !== 'string') return;
   const m = metaOf(container);
-  if (valueLoc !== undefined) (m.values ??= new Map()).set(key, valueLoc);
-  if (keyLoc !== undefined && typeof key === 'string') (m.keys ??= new Map()).set(key, keyLoc);
+  const i = slotFor(m, key);
+  const s = m.slots!;
+  if (valueLoc !== undefined) s[i + 1] = valueLoc;
+  if (keyLoc !== undefined && typeof key === 'string') s[i + 2] = keyLoc;
 }
 
 /** Location of an entry's value (falls back to its key, then to the container). */
 export function entryLocation(container: object, key: string | number): SourceLocation | undefined {
-  const m = metaTable.get(container);
+  const m = metaStore.get(container);
   if (m === undefined) return undefined;
-  return m.values?.get(key) ?? (typeof key === 'string' ? m.keys?.get(key) : undefined) ?? m.self;
+  const i = findSlot(m, key);
+  if (i === -1) return locOf(m, m.self);
+  const s = m.slots!;
+  return locOf(m, (s[i + 1] as Pos | undefined) ?? (s[i + 2] as Pos | undefined) ?? m.self);
 }
 
 /** Location of a map key (falls back to the value, then to the container). */
 export function keyLocation(container: object, key: string): SourceLocation | undefined {
-  const m = metaTable.get(container);
+  const m = metaStore.get(container);
   if (m === undefined) return undefined;
-  return m.keys?.get(key) ?? m.values?.get(key) ?? m.self;
+  const i = findSlot(m, key);
+  if (i === -1) return locOf(m, m.self);
+  const s = m.slots!;
+  return locOf(m, (s[i + 2] as Pos | undefined) ?? (s[i + 1] as Pos | undefined) ?? m.self);
 }
 
 export function setTag(container: object, key: string | number, tag: MergeTag): void {
@@ -116,11 +74,11 @@ export function setTag(container: object, key: string | number, tag: MergeTag): 
 }
 
 export function tagOf(container: object, key: string | number): MergeTag | undefined {
-  return metaTable.get(container)?.tags?.get(key);
+  return metaStore.get(container)?.tags?.get(key);
 }
 
 export function clearTag(container: object, key: string | number): void {
-  metaTable.get(container)?.tags?.delete(key);
+  metaStore.get(container)?.tags?.delete(key);
 }
 
 /**
@@ -128,24 +86,29 @@ export function clearTag(container: object, key: string | number): void {
  * containers call this so errors found later still point at the right file and line.
  */
 export function copyEntryMeta(from: object, fromKey: string | number, to: object, toKey: string | number): void {
-  const src = metaTable.get(from);
+  const src = metaStore.get(from);
   if (src === undefined) return;
-  const v = src.values?.get(fromKey);
-  const k = typeof fromKey === 'string' && typeof toKey === 'string' ? src.keys?.get(fromKey) : undefined;
+  const i = findSlot(src, fromKey);
+  const v = i === -1 ? undefined : (src.slots![i + 1] as Pos | undefined);
+  const k = i === -1 || typeof toKey !== 'string' ? undefined : (src.slots![i + 2] as Pos | undefined);
   const t = src.tags?.get(fromKey);
   if (v === undefined && k === undefined && t === undefined) return;
   const m = metaOf(to);
-  if (v !== undefined) (m.values ??= new Map()).set(toKey, v);
-  if (k !== undefined && typeof toKey === 'string') (m.keys ??= new Map()).set(toKey, k);
+  if (v !== undefined || k !== undefined) {
+    const j = slotFor(m, toKey);
+    const s = m.slots!;
+    if (v !== undefined) s[j + 1] = carry(src, v, m);
+    if (k !== undefined) s[j + 2] = carry(src, k, m);
+  }
   if (t !== undefined) (m.tags ??= new Map()).set(toKey, t);
 }
 
 /** Forgets the position and tag of one entry (an entry removed in place). */
 export function clearEntryMeta(container: object, key: string | number): void {
-  const m = metaTable.get(container);
+  const m = metaStore.get(container);
   if (m === undefined) return;
-  m.values?.delete(key);
-  if (typeof key === 'string') m.keys?.delete(key);
+  const i = findSlot(m, key);
+  if (i !== -1) m.slots![i + 1] = m.slots![i + 2] = undefined;
   m.tags?.delete(key);
 }
 
@@ -154,26 +117,31 @@ export function clearEntryMeta(container: object, key: string | number): void {
  * it: the same metadata `placeEntry` gives a fresh container, for a container updated in place.
  */
 export function replaceEntryMeta(from: object, fromKey: string, to: object, toKey: string): void {
-  const dst = metaTable.get(to);
+  const dst = metaStore.get(to);
+  const src = metaStore.get(from);
+  const i = src === undefined ? -1 : findSlot(src, fromKey);
+  const v = i === -1 ? undefined : (src!.slots![i + 1] as Pos | undefined);
+  const k = i === -1 ? undefined : (src!.slots![i + 2] as Pos | undefined);
   if (dst !== undefined) {
-    dst.values?.delete(toKey);
-    dst.keys?.delete(toKey);
     dst.tags?.delete(toKey);
-  }
-  const src = metaTable.get(from);
-  if (src === undefined) return;
-  const v = src.values?.get(fromKey);
-  const k = src.keys?.get(fromKey);
-  if (v === undefined && k === undefined) return;
+    if (v === undefined && k === undefined) {
+      const j = findSlot(dst, toKey);
+      if (j !== -1) dst.slots![j + 1] = dst.slots![j + 2] = undefined;
+      return;
+    }
+  } else if (v === undefined && k === undefined) return;
   const m = dst ?? metaOf(to);
-  if (v !== undefined) (m.values ??= new Map()).set(toKey, v);
-  if (k !== undefined) (m.keys ??= new Map()).set(toKey, k);
+  const j = slotFor(m, toKey);
+  m.slots![j + 1] = carry(src!, v, m);
+  m.slots![j + 2] = carry(src!, k, m);
 }
 
 /** Copies the container's own position from one container to another. */
 export function copySelfMeta(from: object, to: object): void {
-  const loc = metaTable.get(from)?.self;
-  if (loc !== undefined) metaOf(to).self = loc;
+  const src = metaStore.get(from);
+  if (src?.self === undefined) return;
+  const m = metaOf(to);
+  m.self = carry(src, src.self, m);
 }
 
 /**
@@ -205,7 +173,7 @@ export function locate(root: RawValue | undefined, path: ModelPath, forKey = fal
 /** Whether any container in `value` carries a `!reset` / `!override` tag. */
 export function containsTags(value: RawValue): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const tags = metaTable.get(value)?.tags;
+  const tags = metaStore.get(value)?.tags;
   if (tags !== undefined && tags.size > 0) return true;
   if (Array.isArray(value)) return value.some(containsTags);
   for (const k in value) if (containsTags(value[k]!)) return true;
@@ -226,15 +194,40 @@ export function cloneRaw<T extends RawValue>(value: T): T {
     out = map;
   }
   // The copy has the same keys and indices, so the tables are copied whole.
-  const src = metaTable.get(value);
+  const src = metaStore.get(value);
   if (src !== undefined) {
     const m = new NodeMeta();
     m.self = src.self;
+    m.lines = src.lines;
     m.dollarFree = src.dollarFree;
-    if (src.keys !== undefined) m.keys = new Map(src.keys);
-    if (src.values !== undefined) m.values = new Map(src.values);
+    if (src.slots !== undefined) m.slots = src.slots.slice();
     if (src.tags !== undefined) m.tags = new Map(src.tags);
-    attachMeta(out, m);
+    metaStore.attach(out, m);
   }
   return out as T;
+}
+
+/** What a container's metadata says, in a form that compares by content (for tests). */
+export interface MetaSnapshot {
+  self: SourceLocation | undefined;
+  values: Map<string | number, SourceLocation> | undefined;
+  keys: Map<string, SourceLocation> | undefined;
+  tags: Map<string | number, MergeTag> | undefined;
+}
+
+export function metaSnapshot(container: object): MetaSnapshot | undefined {
+  const m = metaStore.get(container);
+  if (m === undefined) return undefined;
+  let values: Map<string | number, SourceLocation> | undefined;
+  let keys: Map<string, SourceLocation> | undefined;
+  const s = m.slots ?? [];
+  for (let i = 0; i < s.length; i += STRIDE) {
+    const key = s[i] as string | number;
+    const v = locOf(m, s[i + 1] as Pos | undefined);
+    const k = locOf(m, s[i + 2] as Pos | undefined);
+    if (v !== undefined) (values ??= new Map()).set(key, v);
+    if (k !== undefined && typeof key === 'string') (keys ??= new Map()).set(key, k);
+  }
+  const tags = m.tags !== undefined && m.tags.size > 0 ? m.tags : undefined;
+  return { self: locOf(m, m.self), values, keys, tags };
 }

@@ -1,6 +1,6 @@
-import type { SourceLocation } from '../../errors/diagnostic.js';
 import type { RawMap, RawValue } from '../raw.js';
-import { isRawMap, putEntry, startMeta } from '../raw.js';
+import { isRawMap } from '../raw.js';
+import { putEntry, startMeta } from '../raw-meta.js';
 import { readBlockScalar } from './block-scalar.js';
 import { addEntry, applyMerges, defineAnchor, mergeSources, plainKey, readAlias, readAliasTarget, readProps } from './entries.js';
 import { flowCollection } from './flow.js';
@@ -69,7 +69,7 @@ function blockContent(st: St, n: number, inSeq: boolean, hasProps: boolean, tagg
       return blockContent(st, n, inSeq, hasProps, tagged, true);
     }
     st.countVisit(1);
-    st.loc = st.locAt(start);
+    st.at = start;
     st.plain = '';
     return tagged ? '' : null;
   }
@@ -78,7 +78,7 @@ function blockContent(st: St, n: number, inSeq: boolean, hasProps: boolean, tagg
     case 0x3e: {
       if (ownLine) bail('block scalar on its own line');
       st.countVisit(1);
-      st.loc = st.locAt(start);
+      st.at = start;
       return readBlockScalar(st, n, !inSeq);
     }
     case LBRACK:
@@ -99,7 +99,7 @@ function blockContent(st: St, n: number, inSeq: boolean, hasProps: boolean, tagg
         return blockMap(st, columnOf(st, start));
       }
       st.countVisit(1);
-      st.loc = st.locAt(start);
+      st.at = start;
       finishLine(st);
       return s;
     }
@@ -126,7 +126,7 @@ function blockContent(st: St, n: number, inSeq: boolean, hasProps: boolean, tagg
   }
   let text = st.src.slice(start, end);
   st.countVisit(1);
-  st.loc = st.locAt(start);
+  st.at = start;
   if (st.code(st.pos) === HASH) finishLine(st);
   else {
     nextLine(st);
@@ -152,8 +152,7 @@ export function blockMap(st: St, m: number): RawMap {
   const out: RawMap = {};
   const selfAt = st.pos;
   const opaqueBefore = st.opaque;
-  const self = st.locAt(selfAt);
-  const meta = startMeta(out, self);
+  const meta = startMeta(out, selfAt, st.lines);
   st.countVisit(1);
   let merges: RawMap[] | undefined;
   let shared: Set<RawMap> | undefined;
@@ -174,8 +173,6 @@ export function blockMap(st: St, m: number): RawMap {
     skipInline(st);
     if (st.code(st.pos) !== COLON || !isBlankOrEnd(st.code(st.pos + 1))) bail('expected a mapping key');
     if (st.pos - kStart > 1000) bail('long implicit key');
-    // The first key sits where the mapping starts: one location object serves both.
-    const keyLoc: SourceLocation = kStart === selfAt ? self : st.locAt(kStart);
     st.pos++;
     if (isMerge) {
       skipInline(st);
@@ -186,7 +183,7 @@ export function blockMap(st: St, m: number): RawMap {
         mergeSources(target, (merges ??= []));
         if (isRawMap(target)) (shared ??= new Set()).add(target);
       } else mergeSources(blockNode(st, m, false, undefined), (merges ??= []));
-    } else addEntry(out, meta, k, blockNode(st, m, false, k), st.loc, keyLoc, st.tag);
+    } else addEntry(out, meta, k, blockNode(st, m, false, k), st.at, kStart, st.tag);
     if (st.indent === m) {
       if (atSeqDash(st)) bail('sequence entry in a mapping');
       continue;
@@ -196,7 +193,7 @@ export function blockMap(st: St, m: number): RawMap {
   }
   if (merges !== undefined) applyMerges(out, merges, shared);
   st.markDollarFree(meta, selfAt, opaqueBefore);
-  st.loc = self;
+  st.at = selfAt;
   st.plain = undefined;
   return out;
 }
@@ -206,20 +203,19 @@ export function blockSeq(st: St, m: number): RawValue[] {
   const out: RawValue[] = [];
   const selfAt = st.pos;
   const opaqueBefore = st.opaque;
-  const self = st.locAt(selfAt);
-  const meta = startMeta(out, self);
+  const meta = startMeta(out, selfAt, st.lines);
   st.countVisit(1);
   for (let i = 0; ; i++) {
     st.pos++;
     const v = blockNode(st, m, true, undefined);
     out.push(v);
-    putEntry(meta, i, st.loc, undefined, st.tag);
+    putEntry(meta, i, st.at, undefined, st.tag);
     if (st.indent === m && atSeqDash(st)) continue;
     if (st.indent > m) bail('bad indentation');
     break;
   }
   st.markDollarFree(meta, selfAt, opaqueBefore);
-  st.loc = self;
+  st.at = selfAt;
   st.plain = undefined;
   return out;
 }

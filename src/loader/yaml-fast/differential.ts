@@ -2,21 +2,12 @@ import assert from 'node:assert/strict';
 import { DiagnosticBag } from '../../errors/diagnostic.js';
 import { parseWithLibrary } from '../parse-yaml.js';
 import type { RawValue } from '../raw.js';
-import { isDollarFree } from '../raw.js';
+import { isDollarFree, metaSnapshot } from '../raw.js';
 import { fastParseCompose, lastBailReason } from './index.js';
 
-/** The side-table record raw.ts keeps on a container (read here to compare it whole). */
-function metaOf(container: object): unknown {
-  const sym = Object.getOwnPropertySymbols(container).find((s) => s.description === 'berth.raw.meta');
-  return sym === undefined ? undefined : (container as Record<symbol, unknown>)[sym];
-}
-
-/** The record without the reader's `dollarFree` hint, which only the fast path sets (checked on its own). */
+/** Positions and tags raw.ts keeps on a container (without the reader-only `dollarFree` hint, checked on its own). */
 function positionsOf(container: object): unknown {
-  const meta = metaOf(container);
-  if (typeof meta !== 'object' || meta === null) return meta;
-  const { dollarFree: _hint, ...rest } = meta as Record<string, unknown>;
-  return rest;
+  return metaSnapshot(container);
 }
 
 function hasDollar(v: RawValue): boolean {

@@ -1,7 +1,7 @@
-import type { SourceLocation } from '../../errors/diagnostic.js';
 import type { MergeTag, RawMap, RawValue } from '../raw.js';
-import type { EntryMeta } from '../raw.js';
-import { cloneRaw, copyEntryMeta, isRawMap, putEntry } from '../raw.js';
+import type { EntryMeta } from '../raw-meta.js';
+import { putEntry } from '../raw-meta.js';
+import { cloneRaw, copyEntryMeta, isRawMap } from '../raw.js';
 import { resolvePlain } from './scalars.js';
 import type { St } from './state.js';
 import { bail, isBlankOrEnd, isFlowIndicator, SPACE, TAB } from './state.js';
@@ -12,13 +12,13 @@ export function addEntry(
   meta: EntryMeta,
   k: string,
   v: RawValue,
-  valueLoc: SourceLocation,
-  keyLoc: SourceLocation,
+  valueAt: number,
+  keyAt: number,
   tag: MergeTag | undefined,
 ): void {
   if (k === '__proto__' || Object.prototype.hasOwnProperty.call(out, k)) bail('duplicate or special key');
   out[k] = v;
-  putEntry(meta, k, valueLoc, keyLoc, tag);
+  putEntry(meta, k, valueAt, keyAt, tag);
 }
 
 /** The mappings a `<<` value names: one mapping or a sequence of mappings. */
@@ -97,7 +97,7 @@ export function readAliasTarget(st: St): RawValue {
   if (anchor === undefined || st.pending.has(name)) bail('unknown or recursive alias');
   st.countVisit(1 + anchor.size);
   st.opaque++;
-  st.loc = st.locAt(start);
+  st.at = start;
   st.plain = anchor.plain;
   st.tag = undefined;
   return anchor.value;

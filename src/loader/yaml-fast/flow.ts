@@ -1,5 +1,5 @@
 import type { RawMap, RawValue } from '../raw.js';
-import { putEntry, startMeta } from '../raw.js';
+import { putEntry, startMeta } from '../raw-meta.js';
 import { addEntry, applyMerges, defineAnchor, mergeSources, plainKey, readAlias, readProps } from './entries.js';
 import { modeOctal, plainStarts, readQuoted, resolvePlain, scanPlainLine } from './scalars.js';
 import type { St } from './state.js';
@@ -71,15 +71,14 @@ function flowSeq(st: St, n: number): RawValue[] {
   const out: RawValue[] = [];
   const selfAt = st.pos;
   const opaqueBefore = st.opaque;
-  const self = st.locAt(selfAt);
-  const meta = startMeta(out, self);
+  const meta = startMeta(out, selfAt, st.lines);
   st.countVisit(1);
   st.pos++;
   for (let i = 0; ; i++) {
     skipFlowSpace(st, n);
     if (st.code(st.pos) === RBRACK) break;
     out.push(flowNode(st, n, undefined));
-    putEntry(meta, i, st.loc, undefined, st.tag);
+    putEntry(meta, i, st.at, undefined, st.tag);
     skipFlowSpace(st, n);
     const c = st.code(st.pos);
     if (c === COMMA) st.pos++;
@@ -88,7 +87,7 @@ function flowSeq(st: St, n: number): RawValue[] {
   }
   st.pos++;
   st.markDollarFree(meta, selfAt, opaqueBefore);
-  st.loc = self;
+  st.at = selfAt;
   st.plain = undefined;
   st.tag = undefined;
   return out;
@@ -98,8 +97,7 @@ function flowMap(st: St, n: number): RawMap {
   const out: RawMap = {};
   const selfAt = st.pos;
   const opaqueBefore = st.opaque;
-  const self = st.locAt(selfAt);
-  const meta = startMeta(out, self);
+  const meta = startMeta(out, selfAt, st.lines);
   st.countVisit(1);
   st.pos++;
   let merges: RawMap[] | undefined;
@@ -121,7 +119,6 @@ function flowMap(st: St, n: number): RawMap {
       k = plainKey(st.src.slice(kStart, e));
     }
     const isMerge = k === '<<' && !quoted;
-    const keyLoc = st.locAt(kStart);
     while (st.code(st.pos) === SPACE) st.pos++;
     let v: RawValue;
     const d = st.code(st.pos);
@@ -134,17 +131,17 @@ function flowMap(st: St, n: number): RawMap {
       if (e === COMMA || e === RBRACE) {
         st.countVisit(1);
         v = null;
-        st.loc = st.locAt(after);
+        st.at = after;
         st.tag = undefined;
       } else v = flowNode(st, n, isMerge ? undefined : k);
     } else if (d === COMMA || d === RBRACE) {
       st.countVisit(1);
       v = null;
-      st.loc = keyLoc;
+      st.at = kStart;
       st.tag = undefined;
     } else bail('expected : in flow mapping');
     if (isMerge) mergeSources(v, (merges ??= []));
-    else addEntry(out, meta, k, v, st.loc, keyLoc, st.tag);
+    else addEntry(out, meta, k, v, st.at, kStart, st.tag);
     skipFlowSpace(st, n);
     const f = st.code(st.pos);
     if (f === COMMA) st.pos++;
@@ -154,7 +151,7 @@ function flowMap(st: St, n: number): RawMap {
   st.pos++;
   if (merges !== undefined) applyMerges(out, merges);
   st.markDollarFree(meta, selfAt, opaqueBefore);
-  st.loc = self;
+  st.at = selfAt;
   st.plain = undefined;
   st.tag = undefined;
   return out;
@@ -178,7 +175,7 @@ function flowNode(st: St, n: number, key: string | undefined): RawValue {
   } else if (c === DQUOTE || c === SQUOTE) {
     st.countVisit(1);
     value = readQuoted(st, n);
-    st.loc = st.locAt(start);
+    st.at = start;
   } else {
     if (!plainStarts(st, true)) bail('flow scalar start');
     const end = scanPlainLine(st, true);
@@ -190,7 +187,7 @@ function flowNode(st: St, n: number, key: string | undefined): RawValue {
     if (st.pos !== save && d !== COMMA && !isFlowIndicator(d) && d !== HASH) bail('multi-line flow scalar');
     st.pos = save;
     st.countVisit(1);
-    st.loc = st.locAt(start);
+    st.at = start;
     st.plain = text;
     value = tag !== undefined ? text : resolvePlain(text);
   }

@@ -1,5 +1,6 @@
-import type { SourceLocation } from '../../errors/diagnostic.js';
-import type { EntryMeta, MergeTag, RawValue } from '../raw.js';
+import type { EntryMeta } from '../raw-meta.js';
+import { LineTable } from '../raw-meta.js';
+import type { MergeTag, RawValue } from '../raw.js';
 
 /**
  * Thrown (one shared instance, so no stack is captured) whenever the fast reader meets
@@ -59,7 +60,7 @@ export function isFlowIndicator(c: number): boolean {
   return c === COMMA || c === LBRACK || c === RBRACK || c === LBRACE || c === RBRACE;
 }
 
-/** Parser state; the last parsed node reports its location and tag through `loc`/`tag`/`plain`/`size`. */
+/** Parser state; the last parsed node reports its position and tag through `at`/`tag`/`plain`/`size`. */
 export class St {
   pos = 0;
   readonly len: number;
@@ -73,7 +74,9 @@ export class St {
   flowDepth = 0;
   anchors = new Map<string, Anchor>();
   readonly pending = new Set<string>();
-  loc: SourceLocation;
+  /** Offset where the last parsed node starts (positions are kept as offsets into `lines`). */
+  at = 0;
+  readonly lines: LineTable;
   tag: MergeTag | undefined = undefined;
   plain: string | undefined = undefined;
   size = 0;
@@ -96,17 +99,11 @@ export class St {
     for (let i = src.indexOf('\n'); i !== -1; i = src.indexOf('\n', i + 1)) this.starts.push(i + 1);
     // A CR that is not part of CRLF is a line break to some readers and not to others.
     for (let i = src.indexOf('\r'); i !== -1; i = src.indexOf('\r', i + 1)) if (src.charCodeAt(i + 1) !== LF) bail('lone CR');
-    this.loc = { file, line: 1, col: 1 };
+    this.lines = new LineTable(file, this.starts);
   }
 
   code(i: number): number {
     return this.src.charCodeAt(i);
-  }
-
-  /** 1-based line and UTF-16 column, like the `yaml` package's LineCounter. */
-  locAt(offset: number): SourceLocation {
-    const i = this.lineIndex(offset);
-    return { file: this.file, line: i + 1, col: offset - this.starts[i]! + 1 };
   }
 
   /** 0-based column of `offset`, without building a location. */
