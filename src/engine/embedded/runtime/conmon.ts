@@ -3,12 +3,13 @@
  * reports the container pid on the sync pipe, writes the k8s-file log and, when the container
  * exits, the exit file (exitDir/<id>, persistDir/exit) and an `oom` marker in persistDir.
  */
-import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdirSync, rmSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EngineError } from '../../engine-error.js';
 import { findBinary } from './runtime-detect.js';
 import { missingExecutable } from './executable-check.js';
+import { ProcessStartError, startDaemon } from './process-runner.js';
 import type { OciRuntime } from './runtime.js';
 import { runtimeMessage } from './runtime-tool.js';
 
@@ -48,29 +49,15 @@ export function createErrorMessage(runtimeText: string): string {
   return runtimeText;
 }
 
-async function readSync(stream: NodeJS.ReadableStream, id: string): Promise<{ data: number; message?: string }> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => finish(new EngineError('failed', 'create', id, `conmon did not report the container pid within ${SYNC_TIMEOUT_MS / 1000} s`)), SYNC_TIMEOUT_MS);
-    const finish = (result: Error | { data: number; message?: string }): void => {
-      clearTimeout(timer);
-      stream.removeAllListeners('data');
-      stream.removeAllListeners('end');
-      if (result instanceof Error) reject(result);
-      else resolve(result);
-    };
-    stream.on('data', (chunk: Buffer) => {
-      buf += chunk.toString('utf8');
-      const m = /\{[^{}]*\}/.exec(buf);
-      if (m === null) return;
-      try {
-        finish(JSON.parse(m[0]) as { data: number; message?: string });
-      } catch (err) {
-        finish(new EngineError('failed', 'create', id, `conmon sent an unreadable sync message: ${m[0]}`, { cause: err }));
-      }
-    });
-    stream.on('end', () => finish(new EngineError('failed', 'create', id, `conmon exited before reporting the container pid${buf === '' ? '' : `: ${buf}`}`)));
-  });
+/** conmon's sync message: the container pid as `data` (or a negative value and a message). */
+function syncMessage(text: string, id: string): { data: number; message?: string } {
+  const m = /\{[^{}]*\}/.exec(text);
+  if (m === null) throw new EngineError('failed', 'create', id, `conmon exited before reporting the container pid${text === '' ? '' : `: ${text}`}`);
+  try {
+    return JSON.parse(m[0]) as { data: number; message?: string };
+  } catch (err) {
+    throw new EngineError('failed', 'create', id, `conmon sent an unreadable sync message: ${m[0]}`, { cause: err });
+  }
 }
 
 export async function launchConmon(opts: ConmonLaunch): Promise<{ pid: number; conmonPid: number }> {
@@ -78,33 +65,28 @@ export async function launchConmon(opts: ConmonLaunch): Promise<{ pid: number; c
   if (conmon === undefined) throw new EngineError('unavailable', 'create', opts.id, 'conmon not found: install the Debian package conmon (apt-get install conmon)');
   const missing = await missingExecutable(opts.bundleDir);
   if (missing !== undefined) throw new EngineError('failed', 'create', opts.id, `exec: "${missing}": executable file not found in $PATH`);
+  // Synchronous: local directories and files, cheaper than async round trips.
   for (const dir of [opts.exitDir, opts.persistDir, opts.socketDir, dirname(opts.logPath), dirname(opts.pidFile), dirname(opts.conmonPidFile)]) {
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true });
   }
   // A restarted container must not look exited (or OOM-killed) because of its previous run.
-  for (const file of [join(opts.exitDir, opts.id), join(opts.persistDir, 'exit'), join(opts.persistDir, 'oom')]) await rm(file, { force: true });
+  for (const file of [join(opts.exitDir, opts.id), join(opts.persistDir, 'exit'), join(opts.persistDir, 'oom')]) rmSync(file, { force: true });
   // Own session, no pipes but the sync pipe (pitfall 3/6): conmon and the container outlive berth.
-  const child = spawn(conmon, conmonArgs(opts), {
-    detached: true,
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-    env: { _OCI_SYNCPIPE: '3', PATH: TOOL_PATH },
-  });
-  child.unref();
-  const sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void; unref?: () => void };
-  const spawnError = new Promise<never>((_, reject) => {
-    child.once('error', (err) => reject(new EngineError('failed', 'create', opts.id, `cannot start conmon: ${err.message}`, { cause: err })));
-  });
-  let msg: { data: number; message?: string };
+  let started;
   try {
-    msg = await Promise.race([readSync(sync, opts.id), spawnError]);
-  } finally {
-    sync.destroy();
+    started = await startDaemon(conmon, conmonArgs(opts), { env: { _OCI_SYNCPIPE: '3', PATH: TOOL_PATH }, timeoutMs: SYNC_TIMEOUT_MS });
+  } catch (err) {
+    if (err instanceof ProcessStartError && err.code === 'ETIMEDOUT') {
+      throw new EngineError('failed', 'create', opts.id, `conmon did not report the container pid within ${SYNC_TIMEOUT_MS / 1000} s`, { cause: err });
+    }
+    throw new EngineError('failed', 'create', opts.id, `cannot start conmon: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
+  const msg = syncMessage(started.sync, opts.id);
   if (typeof msg.data !== 'number' || msg.data <= 0) {
     const text = createErrorMessage(runtimeMessage(msg.message ?? '') || (msg.message ?? 'unknown error'));
     throw new EngineError('failed', 'create', opts.id, text);
   }
-  const conmonPid = Number((await readFile(opts.conmonPidFile, 'utf8').catch(() => '')).trim()) || (child.pid ?? 0);
+  const conmonPid = Number((await readFile(opts.conmonPidFile, 'utf8').catch(() => '')).trim()) || started.pid;
   return { pid: msg.data, conmonPid };
 }
 

@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ProcessStartError, runDirect, runProcess, useHelper, type ProcessResult, type RunOptions } from './process-runner.js';
+import { ProcessStartError, runDirect, runProcess, startDaemon, startDaemonDirect, useHelper, type DaemonOptions, type DaemonStart, type ProcessResult, type RunOptions } from './process-runner.js';
 
 type Runner = (file: string, args: readonly string[], opts?: RunOptions) => Promise<ProcessResult>;
 
@@ -80,3 +80,33 @@ describe('without a working helper', () => {
     }
   });
 });
+
+type DaemonStarter = (file: string, args: readonly string[], opts: DaemonOptions) => Promise<DaemonStart>;
+
+for (const [name, start] of [['through the helper', startDaemon], ['directly', startDaemonDirect]] as Array<[string, DaemonStarter]>) {
+  describe(`starting a daemon ${name}`, () => {
+    const env = { PATH: '/usr/bin:/bin', GREETING: 'hi there' };
+
+    it('answers with the JSON on fd 3 while the daemon goes on, in its own session, with only the given environment', async () => {
+      // The first process leaves at once (like conmon); its child reports, then keeps running.
+      const script = String.raw`( echo "{\"data\": $$, \"env\": \"$GREETING/${'$'}{HOME:-none}\", \"sid\": $(cut -d ' ' -f 6 /proc/self/stat)}" >&3; sleep 2 ) & exit 0`;
+      const t0 = Date.now();
+      const r = await start('sh', ['-c', script], { env, timeoutMs: 5000 });
+      assert.ok(Date.now() - t0 < 1500, 'answered before the daemon ended');
+      const msg = JSON.parse(/\{[^{}]*\}/.exec(r.sync)?.[0] ?? '{}') as { data: number; env: string; sid: number };
+      assert.equal(msg.env, 'hi there/none');
+      assert.equal(msg.sid, r.pid, 'the daemon leads a session of its own');
+      assert.ok(msg.data > 0);
+      assert.ok(r.pid > 0);
+    });
+
+    it('answers with what it got when fd 3 closes without a JSON object', async () => {
+      assert.equal((await start('sh', ['-c', 'printf "no json" >&3'], { env, timeoutMs: 5000 })).sync, 'no json');
+    });
+
+    it('rejects a daemon that cannot start, and one that stays silent', async () => {
+      assert.equal(await startError(start('/nonexistent/daemon', [], { env, timeoutMs: 5000 })), 'ENOENT');
+      assert.equal(await startError(start('sh', ['-c', 'sleep 3'], { env, timeoutMs: 300 })), 'ETIMEDOUT');
+    });
+  });
+}

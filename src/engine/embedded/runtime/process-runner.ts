@@ -32,11 +32,14 @@ const PERL = ['/usr/bin/perl', '/bin/perl'];
 /** Larger inputs might fill the pipe before the tool reads them: those go the direct way. */
 const MAX_INPUT = 48 * 1024;
 
-// Protocol, one line each way, every string hex-encoded:
-//   request:  <id> <timeout ms> <file> <cwd or -> <input> <arg>...
+// Protocol, one line each way, every string hex-encoded (`-` for an empty one):
+//   request:  <id> <timeout ms> <mode> <file> <cwd> <input> <environment> <arg>...
 //   response: <id> <status> <stdout> <stderr>   status: exit code | S<signal> | E<errno name> | T (timed out)
+// Mode `r` runs a tool. Mode `d` starts a daemon (conmon): its own session, /dev/null for
+// stdio and a pipe at fd 3, answered (status Y, fd 3's text, the pid) as soon as that pipe
+// carries a JSON object or closes; the environment (NUL-separated K=V) replaces the helper's.
 const SERVER = String.raw`
-use strict; use warnings; use POSIX qw(:sys_wait_h); use IO::Select; use Errno;
+use strict; use warnings; use POSIX qw(:sys_wait_h); use IO::Select; use Errno; use Fcntl qw(F_SETFD);
 $| = 1; $SIG{PIPE} = 'IGNORE'; $SIG{CHLD} = sub {};
 print STDOUT "0 R - -\n";
 my $sel = IO::Select->new(\*STDIN);
@@ -45,9 +48,35 @@ $buf = '';
 sub hx { unpack('H*', $_[0] // '') } sub uh { pack('H*', $_[0] eq '-' ? '' : $_[0]) }
 sub finish { my ($j) = @_; return if !$j->{done} || $j->{open}; delete $bypid{$j->{pid}};
   print STDOUT "$j->{id} $j->{status} " . hx($j->{out}) . ' ' . hx($j->{err}) . "\n"; }
+sub synced { my ($j) = @_; return if $j->{answered}; $j->{answered} = 1; my $fh = $j->{syncfh};
+  if (defined $fh) { $sel->remove($fh); delete $byfh{fileno($fh)}; close $fh; }
+  print STDOUT "$j->{id} Y " . hx($j->{sync}) . ' ' . hx($j->{pid}) . "\n"; }
+sub daemon {
+  my ($id, $timeout, $file, $env, @args) = @_;
+  my ($yr, $yw, $sr, $sw);
+  pipe($yr, $yw) && pipe($sr, $sw) or do { print STDOUT "$id E" . hx('EMFILE') . " - -\n"; return; };
+  my $pid = fork();
+  if (!defined $pid) { print STDOUT "$id E" . hx('EAGAIN') . " - -\n"; close $_ for ($yr, $yw, $sr, $sw); return; }
+  if ($pid == 0) {
+    close $_ for ($yr, $sr); $SIG{PIPE} = 'DEFAULT'; $SIG{CHLD} = 'DEFAULT';
+    POSIX::setsid();
+    open(STDIN, '<', '/dev/null'); open(STDOUT, '>', '/dev/null'); open(STDERR, '>', '/dev/null');
+    if (fileno($yw) == 3) { fcntl($yw, F_SETFD, 0); } else { POSIX::dup2(fileno($yw), 3); }
+    %ENV = map { split /=/, $_, 2 } grep { $_ ne '' } split /\0/, $env;
+    { no warnings 'exec'; exec { $file } $file, @args; }
+    my $e = 0 + $!; syswrite($sw, "$e"); POSIX::_exit(127);
+  }
+  close $_ for ($yw, $sw);
+  my $errno = ''; my $got; do { $got = sysread($sr, $errno, 16) } while (!defined $got && $!{EINTR}); close $sr;
+  if ($errno ne '') { local $! = $errno; my $name = (grep { $!{$_} } keys %!)[0] // 'EIO';
+    close $yr; print STDOUT "$id E" . hx($name) . " - -\n"; return; }
+  my $j = { id => $id, pid => $pid, sync => '', syncfh => $yr, daemon => 1, answered => 0, status => '', deadline => time() + $timeout / 1000 };
+  $bypid{$pid} = $j; $byfh{fileno($yr)} = [$j, 'sync', $yr]; $sel->add($yr);
+}
 sub start {
-  my ($id, $timeout, $file, $cwd, $input, @args) = split / /, $_[0], -1;
-  ($file, $cwd, $input) = (uh($file), uh($cwd), uh($input)); @args = map { uh($_) } @args;
+  my ($id, $timeout, $mode, $file, $cwd, $input, $env, @args) = split / /, $_[0], -1;
+  ($file, $cwd, $input, $env) = (uh($file), uh($cwd), uh($input), uh($env)); @args = map { uh($_) } @args;
+  return daemon($id, $timeout, $file, $env, @args) if $mode eq 'd';
   my ($ir, $iw, $or, $ow, $er, $ew, $sr, $sw);
   pipe($ir, $iw) && pipe($or, $ow) && pipe($er, $ew) && pipe($sr, $sw) or do { print STDOUT "$id E" . hx($!{EMFILE} ? 'EMFILE' : 'EPIPE') . " - -\n"; return; };
   my $pid = fork();
@@ -78,19 +107,34 @@ while (1) {
     }
     my $e = $byfh{fileno($fh)}; my ($j, $which) = @$e;
     my $n = sysread($fh, $j->{$which}, 65536, length $j->{$which});
+    if ($j->{daemon}) { synced($j) if !$n || $j->{sync} =~ /\{[^{}]*\}/; next; }
     if (!$n) { $sel->remove($fh); delete $byfh{fileno($fh)}; close $fh; $j->{open}--; finish($j); }
   }
   while ((my $pid = waitpid(-1, WNOHANG)) > 0) {
     my $j = $bypid{$pid} or next;
+    # A daemon's first process leaves early; its answer comes from the fd 3 pipe.
+    if ($j->{daemon}) { delete $bypid{$pid}; next; }
     $j->{status} = ($? & 127) ? 'S' . ($? & 127) : ($? >> 8) unless $j->{status} eq 'T';
     $j->{done} = 1; finish($j);
   }
   my $now = time();
-  for my $j (values %bypid) { if (!$j->{done} && $j->{status} eq '' && $now > $j->{deadline}) { $j->{status} = 'T'; kill 'KILL', $j->{pid}; } }
+  for my $j (values %bypid) { if (!$j->{daemon} && !$j->{done} && $j->{status} eq '' && $now > $j->{deadline}) { $j->{status} = 'T'; kill 'KILL', $j->{pid}; } }
+  for my $e (values %byfh) { my $j = $e->[0]; if ($j->{daemon} && !$j->{answered} && $now > $j->{deadline}) { $j->{sync} = ''; $j->{answered} = 1;
+    $sel->remove($e->[2]); delete $byfh{fileno($e->[2])}; close $e->[2]; print STDOUT "$j->{id} T - -\n"; } }
 }
 `;
 
-interface Pending { file: string; args: readonly string[]; opts: RunOptions; resolve: (r: ProcessResult) => void; reject: (e: Error) => void }
+interface Pending { file: string; args: readonly string[]; opts: RunOptions; resolve: (r: ProcessResult) => void; reject: (e: Error) => void; daemon?: DaemonOptions }
+
+export interface DaemonOptions {
+  /** The whole environment of the daemon. */
+  env: Record<string, string>;
+  /** How long to wait for the fd 3 message. */
+  timeoutMs: number;
+}
+
+/** What a daemon sent on fd 3 (up to its first JSON object), and its first process's pid. */
+export interface DaemonStart { sync: string; pid: number }
 
 class Helper {
   private nextId = 1;
@@ -106,6 +150,7 @@ class Helper {
     const fail = (): void => this.fail(new Error('the process helper exited'));
     child.on('exit', fail);
     child.on('error', fail);
+    child.stdout.on('close', fail);
     child.stdin.on('error', () => undefined);
     // The helper must not keep a finished command alive; it exits when its stdin closes.
     child.unref();
@@ -127,12 +172,14 @@ class Helper {
     return !this.broken;
   }
 
-  run(file: string, args: readonly string[], opts: RunOptions): Promise<ProcessResult> {
+  run(file: string, args: readonly string[], opts: RunOptions, daemon?: DaemonOptions): Promise<ProcessResult> {
     const id = this.nextId++;
     const hex = (s: string): string => (s === '' ? '-' : Buffer.from(s, 'utf8').toString('hex'));
-    const line = [String(id), String(opts.timeoutMs ?? 30_000), hex(file), hex(opts.cwd ?? ''), hex(opts.input ?? ''), ...args.map(hex)].join(' ');
+    const env = daemon === undefined ? '' : Object.entries(daemon.env).map(([k, v]) => `${k}=${v}`).join('\0');
+    const timeout = daemon?.timeoutMs ?? opts.timeoutMs ?? 30_000;
+    const line = [String(id), String(timeout), daemon === undefined ? 'r' : 'd', hex(file), hex(opts.cwd ?? ''), hex(opts.input ?? ''), hex(env), ...args.map(hex)].join(' ');
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { file, args, opts, resolve, reject });
+      this.pending.set(id, { file, args, opts, resolve, reject, ...(daemon !== undefined ? { daemon } : {}) });
       // A request in flight keeps the command alive until its answer arrives.
       if (this.pending.size === 1) this.ref(true);
       this.child.stdin.write(`${line}\n`);
@@ -141,8 +188,13 @@ class Helper {
 
   private ref(on: boolean): void {
     const s = this.child.stdout as Readable & { ref?: () => void; unref?: () => void };
-    if (on) s.ref?.();
-    else s.unref?.();
+    if (on) {
+      s.ref?.();
+      this.child.ref();
+    } else {
+      s.unref?.();
+      this.child.unref();
+    }
   }
 
   private onData(chunk: string): void {
@@ -170,6 +222,9 @@ class Helper {
     if (status.startsWith('E')) {
       const code = Buffer.from(status.slice(1), 'hex').toString('latin1');
       p.reject(new ProcessStartError(p.file, code, `${p.file}: cannot start: ${code}`));
+    } else if (status === 'Y') {
+      // A daemon's answer: fd 3's text in place of stdout, its pid in place of stderr.
+      p.resolve({ code: 0, stdout: text(out), stderr: text(err) });
     } else if (status === 'T') {
       p.reject(new ProcessStartError(p.file, 'ETIMEDOUT', `${p.file}: timed out`));
     } else {
@@ -186,6 +241,7 @@ class Helper {
     // was sent runs the direct way. One that dies later may have started a tool already.
     for (const p of this.pending.values()) {
       if (this.ready) p.reject(err);
+      else if (p.daemon !== undefined) startDaemonDirect(p.file, p.args, p.daemon).then((d) => p.resolve({ code: 0, stdout: d.sync, stderr: String(d.pid) }), p.reject);
       else runDirect(p.file, p.args, p.opts).then(p.resolve, p.reject);
     }
     this.pending.clear();
@@ -209,6 +265,44 @@ export function runProcess(file: string, args: readonly string[], opts: RunOptio
   if (helper === null) helper = interpreter === false ? undefined : Helper.start(interpreter);
   if (helper?.usable === true && (opts.input ?? '').length <= MAX_INPUT) return helper.run(file, args, opts);
   return runDirect(file, args, opts);
+}
+
+/**
+ * Starts a daemon that reports on fd 3 (conmon's sync pipe) in its own session with stdio on
+ * /dev/null, and resolves with what it sent there once that holds a JSON object or closes.
+ * Rejects with ProcessStartError when it cannot start or stays silent past the timeout.
+ */
+export async function startDaemon(file: string, args: readonly string[], opts: DaemonOptions): Promise<DaemonStart> {
+  if (helper === null) helper = interpreter === false ? undefined : Helper.start(interpreter);
+  if (helper?.usable !== true) return startDaemonDirect(file, args, opts);
+  const r = await helper.run(file, args, {}, opts);
+  return { sync: r.stdout, pid: Number(r.stderr) || 0 };
+}
+
+/** startDaemon the plain way: a detached Node child process. */
+export function startDaemonDirect(file: string, args: readonly string[], opts: DaemonOptions): Promise<DaemonStart> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe'], env: opts.env });
+    child.unref();
+    const sync = child.stdio[3] as Readable;
+    let text = '';
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sync.destroy();
+      fn();
+    };
+    const timer = setTimeout(() => settle(() => reject(new ProcessStartError(file, 'ETIMEDOUT', `${file}: timed out`))), opts.timeoutMs);
+    sync.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      if (/\{[^{}]*\}/.test(text)) settle(() => resolve({ sync: text, pid: child.pid ?? 0 }));
+    });
+    sync.on('end', () => settle(() => resolve({ sync: text, pid: child.pid ?? 0 })));
+    sync.on('error', () => settle(() => resolve({ sync: text, pid: child.pid ?? 0 })));
+    child.once('error', (e: NodeJS.ErrnoException) => settle(() => reject(new ProcessStartError(file, e.code ?? 'EIO', `${file}: cannot start: ${e.code ?? e.message}`))));
+  });
 }
 
 /** The plain way: a Node child process. */
