@@ -98,6 +98,7 @@ describe('embedded engine: containers prepared ahead of their start', { concurre
       await engine.prepareContainer!(s.web);
       const first = (await store.readState(s.web)).prepared!;
       process.kill(first.conmonPid, 'SIGKILL');
+      await gone(first.conmonPid);
       await engine.startContainer(s.web);
       const running = await engine.inspectContainer(s.web);
       assert.equal(running.state, 'running');
