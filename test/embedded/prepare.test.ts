@@ -106,6 +106,23 @@ describe('embedded engine: containers prepared ahead of their start', { concurre
       assert.equal((await engine.exec(s.web, { command: ['true'] })).exitCode, 0);
       await engine.stopContainer(s.web, 1);
 
+      // A prepare killed after conmon created the runtime container, before the state said so.
+      await engine.prepareContainer!(s.web);
+      const unrecorded = (await store.readState(s.web)).prepared!;
+      await store.update(s.web, (st) => {
+        const next = { ...st };
+        delete next.prepared;
+        return next;
+      });
+      await engine.startContainer(s.web);
+      const recovered = await engine.inspectContainer(s.web);
+      assert.equal(recovered.state, 'running');
+      assert.notEqual(recovered.pid, unrecorded.pid);
+      await gone(unrecorded.conmonPid);
+      assert.equal((await engine.exec(s.web, { command: ['true'] })).exitCode, 0);
+      assert.equal((await engine.inspectContainer(s.web)).state, 'running');
+      await engine.stopContainer(s.web, 1);
+
       // Prepared before a reboot: the recorded boot no longer matches.
       await engine.prepareContainer!(s.web);
       const again = (await store.readState(s.web)).prepared!;

@@ -2,12 +2,15 @@
  * The runtime side of a start: root file system, volumes, network, OCI bundle, and the runtime
  * container created under conmon, waiting to run the process (container-start.ts runs it).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { hostname as hostHostname } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { EngineError } from '../engine-error.js';
 import type { Core } from './core.js';
+import { processAlive } from './image/store-lock.js';
+import type { OciRuntime } from './runtime/runtime.js';
 import type { ContainerNetworkResult } from './network/network-manager.js';
 import { containerPaths } from './paths.js';
 import { launchConmon } from './runtime/conmon.js';
@@ -213,9 +216,34 @@ export async function createRuntime(core: Core, c: StoredContainer, ahead: boole
     ...(spec.annotations !== undefined ? { annotations: spec.annotations } : {}),
   }, facts);
   await writeFile(join(files.bundle, 'config.json'), JSON.stringify(oci));
+  await clearLeftoverRuntime(runtime, record.id, files.conmonPidFile);
   const { pid: processPid, conmonPid } = await launchConmon({
     id: record.id, bundleDir: files.bundle, pidFile: files.pidFile, conmonPidFile: files.conmonPidFile, logPath: files.log,
     exitDir: files.exitDir, persistDir: files.persist, socketDir: core.paths.sockets, tty: record.process.tty, stdinOpen: spec.stdinOpen, runtime,
   });
   return { pid: processPid, conmonPid, networks: net.networks, ports: net.ports, endpoint: net.network.mode === 'path' && net.files.hosts === files.hosts };
+}
+
+/**
+ * A start or prepare killed after conmon created the runtime container, but before the state
+ * recorded it, leaves that container (and its conmon) behind: the runtime would refuse to
+ * create it again. Its conmon goes first, so it cannot write an exit file for the new start.
+ */
+async function clearLeftoverRuntime(runtime: OciRuntime, id: string, conmonPidFile: string): Promise<void> {
+  if (!(await runtime.exists(id))) return;
+  let pid = 0;
+  try {
+    pid = Number(readFileSync(conmonPidFile, 'utf8').trim());
+  } catch {
+    // conmon died before writing its pid.
+  }
+  if (pid > 0 && processAlive(pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+    for (let i = 0; i < 100 && processAlive(pid); i++) await delay(10);
+  }
+  await runtime.delete(id, true);
 }
