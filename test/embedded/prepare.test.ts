@@ -123,6 +123,17 @@ describe('embedded engine: containers prepared ahead of their start', { concurre
       assert.equal((await engine.inspectContainer(s.web)).state, 'running');
       await engine.stopContainer(s.web, 1);
 
+      // A start killed after it ran the process, before the state said so: the next start
+      // keeps that process.
+      await engine.prepareContainer!(s.web);
+      const ran = (await store.readState(s.web)).prepared!;
+      await execFileP('crun', ['--root', embeddedPaths(TEST_ROOT).runtimeRoot, 'start', s.web]);
+      await engine.startContainer(s.web);
+      const kept = await engine.inspectContainer(s.web);
+      assert.equal(kept.state, 'running');
+      assert.equal(kept.pid, ran.pid);
+      await engine.stopContainer(s.web, 1);
+
       // Prepared before a reboot: the recorded boot no longer matches.
       await engine.prepareContainer!(s.web);
       const again = (await store.readState(s.web)).prepared!;

@@ -37,7 +37,13 @@ async function launch(core: Core, c: StoredContainer): Promise<Partial<Container
     }
   }
   launched ??= await createRuntime(core, c, false);
-  await (await core.runtime()).start(c.record.id);
+  const runtime = await core.runtime();
+  try {
+    await runtime.start(c.record.id);
+  } catch (err) {
+    // A start killed right after this step left the process running: that is the goal.
+    if ((await runtime.state(c.record.id).catch(() => undefined))?.status !== 'running') throw err;
+  }
   return {
     status: 'running', pid: launched.pid, conmonPid: launched.conmonPid, bootId: await core.bootId(), startedAt: new Date().toISOString(),
     networks: launched.networks, ports: launched.ports,

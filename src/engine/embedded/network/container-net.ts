@@ -179,6 +179,11 @@ export async function writeOwnHosts(ctx: NetContext, rec: EndpointRecord): Promi
 export async function activate(ctx: NetContext, containerId: string): Promise<ContainerNetworkResult> {
   const found = await ctx.store.endpoint(containerId);
   if (found === undefined) throw notRunning('start container', containerId);
+  // Activated already by a start that was killed before it finished: ports are published.
+  if (found.dormant !== true) {
+    await refreshHosts(ctx, containerId);
+    return resultOf(found);
+  }
   const rec: EndpointRecord = { ...found };
   delete rec.dormant;
   await ctx.store.writeEndpoint(rec);
