@@ -152,17 +152,8 @@ export class NetworkManager {
    * non-internal network (highest gwPriority), published ports, hosts and resolv.conf; peers'
    * hosts files are rewritten in place. A previous setup of the same container is torn down first.
    */
-  async setupContainer(input: ContainerNetworkInput): Promise<ContainerNetworkResult> {
-    // Only allocation and the shared files hold the lock: containers starting at the same
-    // time create their interfaces in parallel.
-    const plan = await this.ctx.store.locked(() => planSetup(this.ctx, input));
-    try {
-      await createLinks(this.ctx, plan, input);
-      return await this.ctx.store.locked(() => publishAndAnnounce(this.ctx, plan.rec));
-    } catch (err) {
-      await this.ctx.store.locked(() => teardownRecord(this.ctx, plan.rec)).catch(() => undefined);
-      throw err;
-    }
+  setupContainer(input: ContainerNetworkInput): Promise<ContainerNetworkResult> {
+    return this.setUp(input, false);
   }
 
   /**
@@ -170,11 +161,17 @@ export class NetworkManager {
    * host see (names in their hosts files, published ports) — `activateContainer` adds those.
    * Addresses and host ports are allocated now, so the start cannot lose them.
    */
-  async prepareContainer(input: ContainerNetworkInput): Promise<ContainerNetworkResult> {
-    const plan = await this.ctx.store.locked(() => planSetup(this.ctx, input, true));
+  prepareContainer(input: ContainerNetworkInput): Promise<ContainerNetworkResult> {
+    return this.setUp(input, true);
+  }
+
+  private async setUp(input: ContainerNetworkInput, dormant: boolean): Promise<ContainerNetworkResult> {
+    // Only allocation and the shared files hold the lock: containers starting at the same
+    // time create their interfaces in parallel.
+    const plan = await this.ctx.store.locked(() => planSetup(this.ctx, input, dormant));
     try {
       await createLinks(this.ctx, plan, input);
-      return await this.ctx.store.locked(() => writeOwnHosts(this.ctx, plan.rec));
+      return await this.ctx.store.locked(() => (dormant ? writeOwnHosts(this.ctx, plan.rec) : publishAndAnnounce(this.ctx, plan.rec)));
     } catch (err) {
       await this.ctx.store.locked(() => teardownRecord(this.ctx, plan.rec)).catch(() => undefined);
       throw err;
