@@ -121,7 +121,11 @@ async function main() {
     }
   }
   log(`start latency: ${o.starts} containers per engine`);
+  // The start-latency containers use the default network; an embedded `bridge` made for them
+  // goes again afterwards (dockerd's docker0 is its own).
+  const hadBridge = await embedded.inspectNetwork('bridge').then(() => true, () => false);
   const start = { embedded: await startLatency(embedded, o.starts, 'embedded'), docker: await startLatency(docker, o.starts, 'docker') };
+  if (!hadBridge) await embedded.removeNetwork('bridge').catch(() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'berth-embedded-bench-'));
   let up;
   try {
