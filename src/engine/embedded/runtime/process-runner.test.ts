@@ -36,6 +36,8 @@ for (const [name, run] of [['through the helper', runProcess], ['directly', runD
 
     it('reports a signal death as 128 + the signal number', async () => {
       assert.equal((await run('sh', ['-c', 'kill -TERM $$'])).code, 143);
+      // The helper ignores interrupts itself; its tools must not inherit that.
+      assert.equal((await run('sh', ['-c', 'kill -INT $$; sleep 1'])).code, 130);
     });
 
     it('rejects a tool that cannot start, and one that runs past its timeout', async () => {
@@ -89,11 +91,14 @@ for (const [name, start] of [['through the helper', startDaemon], ['directly', s
 
     it('answers with the JSON on fd 3 while the daemon goes on, in its own session, with only the given environment', async () => {
       // The first process leaves at once (like conmon); its child reports, then keeps running.
-      const script = String.raw`( echo "{\"data\": $$, \"env\": \"$GREETING/${'$'}{HOME:-none}\", \"sid\": $(cut -d ' ' -f 6 /proc/self/stat)}" >&3; sleep 2 ) & exit 0`;
+      // (What the daemon ignores is read before `&`, which makes sh ignore SIGINT and SIGQUIT.)
+      const script = String.raw`ign=$(grep SigIgn /proc/self/status | cut -f 2); ( echo "{\"data\": $$, \"env\": \"$GREETING/${'$'}{HOME:-none}\", \"sid\": $(cut -d ' ' -f 6 /proc/self/stat), \"ignored\": \"$ign\"}" >&3; sleep 2 ) & exit 0`;
       const t0 = Date.now();
       const r = await start('sh', ['-c', script], { env, timeoutMs: 5000 });
       assert.ok(Date.now() - t0 < 1500, 'answered before the daemon ended');
-      const msg = JSON.parse(/\{[^{}]*\}/.exec(r.sync)?.[0] ?? '{}') as { data: number; env: string; sid: number };
+      const msg = JSON.parse(/\{[^{}]*\}/.exec(r.sync)?.[0] ?? '{}') as { data: number; env: string; sid: number; ignored: string };
+      // SIGINT (2) and SIGTERM (15) are not ignored by a daemon (conmon, then the container).
+      assert.equal(BigInt(`0x${msg.ignored}`) & ((1n << 1n) | (1n << 14n)), 0n, msg.ignored);
       assert.equal(msg.env, 'hi there/none');
       assert.equal(msg.sid, r.pid, 'the daemon leads a session of its own');
       assert.ok(msg.data > 0);

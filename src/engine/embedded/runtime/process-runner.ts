@@ -41,6 +41,9 @@ const MAX_INPUT = 48 * 1024;
 const SERVER = String.raw`
 use strict; use warnings; use POSIX qw(:sys_wait_h); use IO::Select; use Errno; use Fcntl qw(F_SETFD);
 $| = 1; $SIG{PIPE} = 'IGNORE'; $SIG{CHLD} = sub {};
+# Ctrl-C and kill reach berth, which stops gracefully and still needs its tools; the helper
+# leaves when berth does (its stdin closes). The tools get the default dispositions back.
+$SIG{INT} = 'IGNORE'; $SIG{TERM} = 'IGNORE'; $SIG{HUP} = 'IGNORE';
 print STDOUT "0 R - -\n";
 my $sel = IO::Select->new(\*STDIN);
 my (%byfh, %bypid, $buf);
@@ -58,7 +61,7 @@ sub daemon {
   my $pid = fork();
   if (!defined $pid) { print STDOUT "$id E" . hx('EAGAIN') . " - -\n"; close $_ for ($yr, $yw, $sr, $sw); return; }
   if ($pid == 0) {
-    close $_ for ($yr, $sr); $SIG{PIPE} = 'DEFAULT'; $SIG{CHLD} = 'DEFAULT';
+    close $_ for ($yr, $sr); $SIG{$_} = 'DEFAULT' for qw(PIPE CHLD INT TERM HUP);
     POSIX::setsid();
     open(STDIN, '<', '/dev/null'); open(STDOUT, '>', '/dev/null'); open(STDERR, '>', '/dev/null');
     if (fileno($yw) == 3) { fcntl($yw, F_SETFD, 0); } else { POSIX::dup2(fileno($yw), 3); }
@@ -82,7 +85,7 @@ sub start {
   my $pid = fork();
   if (!defined $pid) { print STDOUT "$id E" . hx('EAGAIN') . " - -\n"; close $_ for ($ir, $iw, $or, $ow, $er, $ew, $sr, $sw); return; }
   if ($pid == 0) {
-    close $_ for ($iw, $or, $er, $sr); $SIG{PIPE} = 'DEFAULT'; $SIG{CHLD} = 'DEFAULT';
+    close $_ for ($iw, $or, $er, $sr); $SIG{$_} = 'DEFAULT' for qw(PIPE CHLD INT TERM HUP);
     open(STDIN, '<&', $ir); open(STDOUT, '>&', $ow); open(STDERR, '>&', $ew);
     if ($cwd ne '' && !chdir($cwd)) { my $e = 0 + $!; syswrite($sw, "$e"); POSIX::_exit(127); }
     { no warnings 'exec'; exec { $file } $file, @args; }
