@@ -112,23 +112,23 @@ class YamlOut {
 
   /** `key: `, for a key whose value follows on the same line. */
   entryKey(k: string): string {
-    let s = this.entryKeys.get(k);
-    if (s === undefined) {
-      s = (plainOk(k) ? k : quoted(k)) + ': ';
-      this.entryKeys.set(k, s);
-    }
-    return s;
+    return rendered(this.entryKeys, k, ': ');
   }
 
   /** `key:`, for a key whose value starts on the next line. */
   parentKey(k: string): string {
-    let s = this.parentKeys.get(k);
-    if (s === undefined) {
-      s = (plainOk(k) ? k : quoted(k)) + ':';
-      this.parentKeys.set(k, s);
-    }
-    return s;
+    return rendered(this.parentKeys, k, ':');
   }
+}
+
+/** A key as written (quoted when needed) followed by `suffix`, made once per document. */
+function rendered(cache: Map<string, string>, k: string, suffix: string): string {
+  let s = cache.get(k);
+  if (s === undefined) {
+    s = (plainOk(k) ? k : quoted(k)) + suffix;
+    cache.set(k, s);
+  }
+  return s;
 }
 
 /*
