@@ -139,6 +139,11 @@ export function ioContract(engineName: string, makeEngine: MakeEngine): void {
         } finally {
           await rm(dir, { recursive: true, force: true });
         }
+        // An archive read only a while after it was asked for is still whole.
+        const late = await engine.copyFrom(id, '/tmp/dir/hello.txt');
+        await new Promise((r) => setTimeout(r, 500));
+        const lateRes = spawnSync('tar', ['-x', '-O'], { input: await streamToBuffer(late) });
+        assert.equal(lateRes.stdout.toString(), 'hello\n', lateRes.stderr.toString());
         await assert.rejects(engine.copyFrom(id, '/does/not/exist'), { name: 'EngineError', kind: 'not-found' });
       });
     });

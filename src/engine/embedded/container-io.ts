@@ -2,7 +2,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { lstat, readlink } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { EngineError } from '../engine-error.js';
 import type { ExecOptions, ExecResult, TopResult } from '../engine.js';
@@ -140,9 +140,27 @@ export async function copyFromContainer(core: Core, ref: string, path: string): 
       throw new EngineError('not-found', op, c.record.name, `Could not find the file ${path} in container ${c.record.name}`);
     }
     const child = spawn('tar', ['-c', '-C', posix.dirname(source), '--', posix.basename(source)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.on('close', () => void release());
+    // The archive goes through a stream of our own: once tar exits, Node drains a child's stdout
+    // that nobody reads yet, and a caller that starts reading a moment later would get nothing.
+    const out = new PassThrough();
+    child.stdout.pipe(out, { end: false });
+    const stderr: Buffer[] = [];
+    child.stderr.on('data', (d: Buffer) => stderr.push(d));
+    child.on('error', (err) => out.destroy(new EngineError('failed', op, c.record.name, `copy ${path} from ${c.record.name}: ${err.message}`, { cause: err })));
+    child.on('close', (code, signal) => {
+      void release();
+      // GNU tar exits 1 when a file changed while it was read: the archive is still whole.
+      if (code === 0 || code === 1) out.end();
+      else {
+        const why = Buffer.concat(stderr).toString('utf8').trim() || `tar ${signal !== null ? `killed by ${signal}` : `exited with status ${String(code)}`}`;
+        out.destroy(new EngineError('failed', op, c.record.name, `copy ${path} from ${c.record.name}: ${why}`));
+      }
+    });
+    out.on('close', () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    });
     handedOver = true;
-    return child.stdout;
+    return out;
   } finally {
     if (!handedOver) await release();
   }
