@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { TerminalSizeSource } from '../engine/engine.js';
 import type { NamedProjectContext } from './context.js';
 import { serviceContainer } from './inspect/service-container.js';
 
@@ -15,6 +16,8 @@ export interface ExecServiceOptions {
   stdin?: Readable;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** With `tty`: the local terminal whose size the exec's tty follows. */
+  terminal?: TerminalSizeSource;
 }
 
 /** `exec`: runs a command in a running container of the service; resolves with its exit code. */
@@ -31,6 +34,7 @@ export async function execInService(ctx: NamedProjectContext, opts: ExecServiceO
     ...(opts.user === undefined ? {} : { user: opts.user }),
     ...(opts.workingDir === undefined ? {} : { workingDir: opts.workingDir }),
     ...(opts.stdin === undefined ? {} : { stdin: opts.stdin }),
+    ...(opts.tty && opts.terminal !== undefined ? { terminal: opts.terminal } : {}),
   });
   return result.exitCode;
 }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { MountSpec, PortBinding } from '../engine/engine.js';
+import type { MountSpec, PortBinding, TerminalSizeSource } from '../engine/engine.js';
 import { LABEL } from '../model/labels.js';
 import { buildContainerSpec } from '../reconcile/container-spec.js';
 import { execute } from '../reconcile/execute.js';
@@ -37,9 +37,18 @@ export interface RunOptions {
   build: 'policy' | 'always' | 'never';
   pull?: 'always' | 'missing' | 'never' | 'build';
   removeOrphans: boolean;
+  /** Forwarded to the container with `interactive`. */
   stdin?: Readable;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /** With `tty`: the local terminal whose size the container's tty follows. */
+  terminal?: TerminalSizeSource;
+  /**
+   * Brackets the attached session: `begin` right before the container's streams are connected
+   * (the CLI ends its progress display and puts a terminal in raw mode), `end` once they are
+   * done, also on failure.
+   */
+  session?: { begin(): void; end(): void };
   lock?: LockSettings;
 }
 
@@ -120,6 +129,8 @@ export async function run(ctx: ProjectContext, opts: RunOptions): Promise<RunRes
   spec.mounts = [...spec.mounts.filter((m) => !opts.volumes.some((v) => parseVolume(ctx, v).target === m.target)), ...opts.volumes.map((v) => parseVolume(ctx, v))];
   spec.tty = opts.tty;
   spec.stdinOpen = opts.interactive;
+  // `docker run -i`: the end of berth's input is the end of the container's.
+  if (opts.interactive && !opts.detach) spec.stdinOnce = true;
   const id = await engine.createContainer(spec);
   events({ type: 'resource', kind: 'container', name: spec.name, status: 'Created' });
   for (const extra of spec.networks.slice(1)) await engine.connectNetwork(extra.network, id, extra);
@@ -130,14 +141,17 @@ export async function run(ctx: ProjectContext, opts: RunOptions): Promise<RunRes
     await engine.startContainer(id);
     return { containerId: id, name: spec.name };
   }
+  const session = opts.stdout !== undefined && opts.stderr !== undefined ? opts.session : undefined;
   try {
     let output: Promise<void> | undefined;
     if (opts.stdout !== undefined && opts.stderr !== undefined) {
       let established!: () => void;
       const attached = new Promise<void>((resolve) => (established = resolve));
+      session?.begin();
       output = engine.attach(id, {
         stdout: opts.stdout, stderr: opts.stderr, tty: opts.tty, onAttached: () => established(),
         ...(opts.interactive && opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+        ...(opts.tty && opts.terminal !== undefined ? { terminal: opts.terminal } : {}),
       });
       // Started only once attached (like `docker run`): a container that exits at once loses no output.
       await Promise.race([attached, output]);
@@ -147,6 +161,7 @@ export async function run(ctx: ProjectContext, opts: RunOptions): Promise<RunRes
     await output?.catch(() => undefined);
     return { containerId: id, name: spec.name, exitCode };
   } finally {
+    session?.end();
     if (opts.rm) await engine.removeContainer(id, { force: true, volumes: true });
   }
 }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { TerminalSizeSource } from '../engine/engine.js';
 
 /** What the CLI needs from the process; tests pass their own. */
 export interface CliIo {
@@ -17,6 +18,34 @@ export interface CliIo {
   readonly stdinIsTTY: boolean;
   /** Puts a terminal stdin in raw mode (TTY sessions); absent when stdin is no terminal. */
   setRawMode?(raw: boolean): void;
+  /** The size of the terminal stdout writes to (and its changes); absent when it is none. */
+  readonly terminal?: TerminalSizeSource;
+}
+
+/** Raw mode for a TTY session; left again when berth exits, however it exits. */
+function rawModeSwitch(): (raw: boolean) => void {
+  let hooked = false;
+  const restore = (): void => {
+    if (process.stdin.isTTY === true && process.stdin.isRaw) process.stdin.setRawMode(false);
+  };
+  return (raw) => {
+    if (raw && !hooked) {
+      hooked = true;
+      process.once('exit', restore);
+    }
+    process.stdin.setRawMode(raw);
+  };
+}
+
+function stdoutTerminal(): TerminalSizeSource {
+  return {
+    current: () => (process.stdout.rows > 0 && process.stdout.columns > 0 ? { rows: process.stdout.rows, cols: process.stdout.columns } : undefined),
+    // Node turns SIGWINCH into this event.
+    onChange: (listener) => {
+      process.stdout.on('resize', listener);
+      return () => void process.stdout.off('resize', listener);
+    },
+  };
 }
 
 export function processIo(): CliIo {
@@ -39,7 +68,8 @@ export function processIo(): CliIo {
     stdout: process.stdout,
     stderr: process.stderr,
     stdinIsTTY: process.stdin.isTTY === true,
-    ...(process.stdin.isTTY === true ? { setRawMode: (raw: boolean) => void process.stdin.setRawMode(raw) } : {}),
+    ...(process.stdin.isTTY === true ? { setRawMode: rawModeSwitch() } : {}),
+    ...(process.stdout.isTTY === true ? { terminal: stdoutTerminal() } : {}),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -133,6 +133,11 @@ export interface ContainerSpec {
   domainname?: string;
   tty: boolean;
   stdinOpen: boolean;
+  /**
+   * With `stdinOpen`: the container's stdin closes when its first attached client ends its input
+   * (`docker run -i`); otherwise it stays open for the next attach.
+   */
+  stdinOnce?: boolean;
   /** Container ports exposed without publishing (`80/tcp`). */
   exposedPorts: string[];
   ports: PortBinding[];
@@ -262,6 +267,24 @@ export interface LogLine {
   timestamp?: string;
 }
 
+/** A terminal's size in character cells. */
+export interface TerminalSize {
+  rows: number;
+  cols: number;
+}
+
+/**
+ * The local terminal a tty session mirrors. The engine applies its size when the session's tty
+ * exists and again after every change, because only the engine knows when that is (before the
+ * process starts on the embedded engine, once it runs on Docker).
+ */
+export interface TerminalSizeSource {
+  /** The size now; undefined when it is unknown. */
+  current(): TerminalSize | undefined;
+  /** Calls `listener` after each change; returns the function that stops listening. */
+  onChange(listener: () => void): () => void;
+}
+
 export interface ExecOptions {
   command: string[];
   env?: string[];
@@ -275,6 +298,8 @@ export interface ExecOptions {
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
   detach?: boolean;
+  /** With `tty`: the terminal whose size the exec's tty follows. */
+  terminal?: TerminalSizeSource;
 }
 
 export interface ExecResult {
@@ -284,10 +309,17 @@ export interface ExecResult {
 }
 
 export interface AttachOptions {
+  /**
+   * Forwarded to the container's stdin when it was created with `stdinOpen` (ignored otherwise,
+   * as Docker does); its end closes the container's stdin. Input that arrives before the
+   * container's stdin can take it is held, not lost.
+   */
   stdin?: Readable;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   tty: boolean;
+  /** With `tty`: the terminal whose size the container's tty follows while attached. */
+  terminal?: TerminalSizeSource;
   /**
    * Called once the engine streams the container's output to this attach; start the container
    * only after it fired (like `docker run`) so none of its output is lost.

@@ -112,6 +112,25 @@ export function ioContract(engineName: string, makeEngine: MakeEngine): void {
       });
     });
 
+    it('forwards stdin given before start to a stdin-once container; its end is the container\'s', async () => {
+      await withProject(makeEngine, 'attachin', async (engine, project) => {
+        const id = await engine.createContainer(containerSpec(project, 'a', { command: ['sh', '-c', 'cat; echo eof-seen'], stdinOpen: true, stdinOnce: true }));
+        const out = new PassThrough();
+        const err = new PassThrough();
+        let ready!: () => void;
+        const established = new Promise<void>((resolve) => (ready = resolve));
+        // Typed ahead: written before the container (and, on the embedded engine, its socket) exists.
+        const attached = engine.attach(id, { stdin: Readable.from([Buffer.from('typed ahead\n'), Buffer.from('x'.repeat(70_000) + '\n')]), stdout: out, stderr: err, tty: false, onAttached: () => ready() });
+        await Promise.race([established, attached]);
+        await engine.startContainer(id);
+        await attached;
+        out.end();
+        err.end();
+        assert.equal((await streamToBuffer(out)).toString(), `typed ahead\n${'x'.repeat(70_000)}\neof-seen\n`);
+        assert.equal(await engine.waitContainer(id), 0);
+      });
+    });
+
     it('copies a tar into a container and back out', async () => {
       await withProject(makeEngine, 'copy', async (engine, project) => {
         const id = await run(engine, containerSpec(project, 'c', { command: SLEEP }));

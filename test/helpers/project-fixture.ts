@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { ContainerDetails, Engine } from '../../src/engine/engine.js';
 import { LABEL } from '../../src/model/labels.js';
-import { berthProcess, type BerthProcess, type Run } from './berth-cli.js';
+import { berthInTerminal, berthProcess, type BerthProcess, type Run } from './berth-cli.js';
 import { cleanupProject, ensureBaseImage, uniqueProject } from './docker.js';
 import { connectTestEngine, type EngineKind } from './engines.js';
 
@@ -21,9 +21,20 @@ export class TestProject {
     return this;
   }
 
-  /** Starts `berth -p name args…` in the project directory (stdin not connected). */
-  spawn(args: string[]): BerthProcess {
-    return berthProcess(['-p', this.name, '--progress', 'plain', ...args], { cwd: this.dir, home: this.dir, input: null, engine: this.engine });
+  /**
+   * Starts `berth -p name args…` in the project directory; stdin is not connected unless
+   * `stdin` says what to write to it (closed after that unless `keepOpen`).
+   */
+  spawn(args: string[], stdin?: { input: string; keepOpen?: boolean }): BerthProcess {
+    return berthProcess(['-p', this.name, '--progress', 'plain', ...args], {
+      cwd: this.dir, home: this.dir, engine: this.engine,
+      input: stdin?.input ?? null, ...(stdin?.keepOpen === true ? { keepInputOpen: true } : {}),
+    });
+  }
+
+  /** `berth -p name args…` on a pseudo-terminal of `rows` × `cols` (see berthInTerminal). */
+  spawnInTerminal(args: string[], size: { rows: number; cols: number; resize?: { when: string; rows: number; cols: number } }): BerthProcess {
+    return berthInTerminal(['-p', this.name, ...args], { cwd: this.dir, home: this.dir, engine: this.engine, ...size });
   }
 
   run(...args: string[]): Promise<Run> {

@@ -48,6 +48,7 @@ export function registerExec(program: Command, ctx: CommandContext): void {
           stdout: io.stdout,
           stderr: io.stderr,
           ...(attachStdin ? { stdin: io.stdin } : {}),
+          ...(tty && io.terminal !== undefined ? { terminal: io.terminal } : {}),
           ...(index === undefined ? {} : { index }),
           ...(flags.user === undefined ? {} : { user: flags.user }),
           ...(flags.workdir === undefined ? {} : { workingDir: flags.workdir }),

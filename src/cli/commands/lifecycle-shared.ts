@@ -27,14 +27,14 @@ export async function projectSession(cmd: CommandContext, services: string[]): P
 export async function withProjectSession<T>(
   cmd: CommandContext,
   services: string[],
-  during: (ctx: ProjectContext) => Promise<T>,
+  during: (ctx: ProjectContext, progress: { done(): void }) => Promise<T>,
   after?: (ctx: ProjectContext, result: T) => Promise<void> | void,
 ): Promise<void> {
   await reporting(cmd, async () => {
     const { ctx, progress } = await projectSession(cmd, services);
     let result: T;
     try {
-      result = await during(ctx);
+      result = await during(ctx, progress);
     } finally {
       progress.done();
     }

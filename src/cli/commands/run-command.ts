@@ -64,37 +64,55 @@ export function registerRun(program: Command, cmd: CommandContext): void {
       await withProjectSession(
         cmd,
         [service],
-        (ctx) => {
+        async (ctx, progress) => {
           const tty = f.tty && f.detach !== true && cmd.io.stdoutIsTTY && cmd.io.stdinIsTTY;
-          return run(
-            { ...ctx },
-            {
-              service,
-              command,
-              ...(f.entrypoint !== undefined ? { entrypoint: entrypointWords(f.entrypoint) } : {}),
-              env: f.env ?? [],
-              labels,
-              publish: f.publish ?? [],
-              servicePorts: f.servicePorts === true,
-              volumes: f.volume ?? [],
-              ...(f.workdir !== undefined ? { workdir: f.workdir } : {}),
-              ...(f.user !== undefined ? { user: f.user } : {}),
-              ...(f.name !== undefined ? { name: f.name } : {}),
-              rm: f.rm === true,
-              detach: f.detach === true,
-              tty,
-              interactive: f.interactive && f.detach !== true && cmd.io.stdinIsTTY,
-              noDeps: !f.deps,
-              useAliases: f.useAliases === true,
-              build: f.build === true ? 'always' : 'policy',
-              ...(pull !== undefined ? { pull } : {}),
-              removeOrphans: f.removeOrphans === true,
-              stdin: cmd.io.stdin,
-              stdout: cmd.io.stdout,
-              stderr: cmd.io.stderr,
-              lock: lockSettings(cmd),
-            },
-          );
+          try {
+            return await run(
+              { ...ctx },
+              {
+                service,
+                command,
+                ...(f.entrypoint !== undefined ? { entrypoint: entrypointWords(f.entrypoint) } : {}),
+                env: f.env ?? [],
+                labels,
+                publish: f.publish ?? [],
+                servicePorts: f.servicePorts === true,
+                volumes: f.volume ?? [],
+                ...(f.workdir !== undefined ? { workdir: f.workdir } : {}),
+                ...(f.user !== undefined ? { user: f.user } : {}),
+                ...(f.name !== undefined ? { name: f.name } : {}),
+                rm: f.rm === true,
+                detach: f.detach === true,
+                tty,
+                // Like `docker compose run`: stdin is forwarded by default, terminal or not.
+                interactive: f.interactive && f.detach !== true,
+                noDeps: !f.deps,
+                useAliases: f.useAliases === true,
+                build: f.build === true ? 'always' : 'policy',
+                ...(pull !== undefined ? { pull } : {}),
+                removeOrphans: f.removeOrphans === true,
+                stdin: cmd.io.stdin,
+                stdout: cmd.io.stdout,
+                stderr: cmd.io.stderr,
+                ...(tty && cmd.io.terminal !== undefined ? { terminal: cmd.io.terminal } : {}),
+                session: {
+                  // The progress display ends before the container's output starts; a tty
+                  // session gets the keystrokes as they are typed.
+                  begin: () => {
+                    progress.done();
+                    if (tty) cmd.io.setRawMode?.(true);
+                  },
+                  end: () => {
+                    if (tty) cmd.io.setRawMode?.(false);
+                  },
+                },
+                lock: lockSettings(cmd),
+              },
+            );
+          } finally {
+            // Reading stdin for the container would otherwise keep berth alive after it exited.
+            if (f.interactive && f.detach !== true) cmd.io.stdin.destroy();
+          }
         },
         (_ctx, result) => {
           if (result.exitCode === undefined) cmd.io.writeOut(`${result.containerId}\n`);

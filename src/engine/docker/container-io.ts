@@ -2,6 +2,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { AttachOptions, ExecOptions, ExecResult, LogLine, LogOptions } from '../engine.js';
+import { followTerminal } from './terminal-size.js';
 import { call, isAborted, toEngineError } from './errors.js';
 import { demuxFrames, framesToLines } from './log-stream.js';
 import type { Frame } from './log-stream.js';
@@ -93,11 +94,9 @@ export async function execInContainer(docker: Docker, ref: string, opts: ExecOpt
     return { exitCode: 0 };
   }
   const stream = await call('exec in container', ref, () => exec.start({ hijack: true, stdin: opts.stdin !== undefined, Tty: tty }));
-  if (opts.stdin !== undefined) {
-    // Closing our write side tells the daemon stdin is done; the output keeps flowing.
-    opts.stdin.on('end', () => stream.end());
-    opts.stdin.pipe(stream, { end: false });
-  }
+  const input = forwardInput(opts.stdin, stream);
+  // The exec's tty exists once it started, which is now.
+  const stopFollowing = tty && opts.terminal !== undefined ? followTerminal(opts.terminal, (size) => exec.resize({ h: size.rows, w: size.cols })) : undefined;
   const collected: Buffer[] = [];
   const collect = opts.stdout === undefined && opts.stderr === undefined;
   try {
@@ -108,6 +107,9 @@ export async function execInContainer(docker: Docker, ref: string, opts: ExecOpt
     });
   } catch (err) {
     throw toEngineError(err, 'exec in container', ref);
+  } finally {
+    stopFollowing?.();
+    input();
   }
   const exitCode = await execExitCode(exec, ref);
   return collect ? { exitCode, output: Buffer.concat(collected).toString('utf8') } : { exitCode };
@@ -133,18 +135,36 @@ export async function attachContainer(docker: Docker, ref: string, opts: AttachO
   const stream = await call('attach to container', ref, () => docker.getContainer(ref).attach({
     stream: true, stdout: true, stderr: true, stdin: hijack, hijack, logs: false,
   }) as Promise<Duplex>);
-  if (opts.stdin !== undefined) {
-    opts.stdin.on('end', () => stream.end());
-    opts.stdin.pipe(stream, { end: false });
-  }
+  const input = forwardInput(opts.stdin, stream);
+  // The container's tty exists once it runs: the caller starts it after onAttached.
+  const stopFollowing = opts.tty && opts.terminal !== undefined
+    ? followTerminal(opts.terminal, (size) => docker.getContainer(ref).resize({ h: size.rows, w: size.cols }))
+    : undefined;
   opts.onAttached?.();
   try {
     await pump(stream as AsyncIterable<Buffer>, opts.tty, (frame) => writeTo(frame.stream === 'stderr' ? opts.stderr : opts.stdout, frame.data));
   } catch (err) {
     throw toEngineError(err, 'attach to container', ref);
   } finally {
+    stopFollowing?.();
+    input();
     stream.destroy();
   }
+}
+
+/**
+ * Copies `stdin` into the hijacked stream; its end closes our write side, which tells the
+ * daemon the input is done while the output keeps flowing. Returns the function that stops.
+ */
+function forwardInput(stdin: Readable | undefined, stream: Duplex): () => void {
+  if (stdin === undefined) return () => undefined;
+  const onEnd = (): void => void stream.end();
+  stdin.on('end', onEnd);
+  stdin.pipe(stream, { end: false });
+  return () => {
+    stdin.off('end', onEnd);
+    stdin.unpipe(stream);
+  };
 }
 
 export async function copyToContainer(docker: Docker, ref: string, path: string, tar: Readable): Promise<void> {

@@ -193,6 +193,7 @@ export function toCreateBody(spec: ContainerSpec): CreateBody {
     ...opt('Domainname', spec.domainname),
     Tty: spec.tty,
     OpenStdin: spec.stdinOpen,
+    StdinOnce: spec.stdinOpen && spec.stdinOnce === true,
     AttachStdin: false,
     AttachStdout: false,
     AttachStderr: false,

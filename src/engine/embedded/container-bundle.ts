@@ -219,7 +219,7 @@ export async function createRuntime(core: Core, c: StoredContainer, ahead: boole
   await clearLeftoverRuntime(runtime, record.id, files.conmonPidFile);
   const { pid: processPid, conmonPid } = await launchConmon({
     id: record.id, bundleDir: files.bundle, pidFile: files.pidFile, conmonPidFile: files.conmonPidFile, logPath: files.log,
-    exitDir: files.exitDir, persistDir: files.persist, socketDir: core.paths.sockets, tty: record.process.tty, stdinOpen: spec.stdinOpen, runtime,
+    exitDir: files.exitDir, persistDir: files.persist, socketDir: core.paths.sockets, tty: record.process.tty, stdinOpen: spec.stdinOpen, stdinOnce: spec.stdinOnce === true, runtime,
   });
   return { pid: processPid, conmonPid, networks: net.networks, ports: net.ports, endpoint: net.network.mode === 'path' && net.files.hosts === files.hosts };
 }

@@ -35,6 +35,8 @@ export async function execInContainer(core: Core, ref: string, opts: ExecOptions
     throw new EngineError('failed', op, c.record.name, `exec in ${c.record.name}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const runtime = await core.runtime();
+  // Changes later in the session do not reach the exec's tty: only its starting size does.
+  const terminalSize = opts.tty === true ? opts.terminal?.current() : undefined;
   const child = runtime.exec(c.record.id, {
     args: opts.command,
     // The runtime adds these to the container's own environment.
@@ -44,6 +46,7 @@ export async function execInContainer(core: Core, ref: string, opts: ExecOptions
     tty: opts.tty ?? false,
     detach: opts.detach ?? false,
     ...(opts.privileged !== undefined ? { privileged: opts.privileged } : {}),
+    ...(terminalSize !== undefined ? { terminalSize } : {}),
   });
   const collect = opts.stdout === undefined && opts.stderr === undefined;
   const collected: Buffer[] = [];

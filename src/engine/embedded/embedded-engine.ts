@@ -9,7 +9,8 @@ import type {
   ContainerDetails, ContainerSummary, Engine, EngineInfo, ImageInfo, NetworkInfo, VolumeInfo,
 } from '../engine.js';
 import { BERTH_VERSION } from '../../version.js';
-import { attachContainer, containerLogs } from './container-logs.js';
+import { attachContainer } from './container-attach.js';
+import { containerLogs } from './container-logs.js';
 import { createContainer } from './container-create.js';
 import { getFresh, listFresh } from './container-exit.js';
 import { copyFromContainer, copyToContainer, execInContainer, topContainer } from './container-io.js';

@@ -15,7 +15,9 @@ import { runtimeMessage } from './runtime-tool.js';
 
 export interface ConmonLaunch {
   id: string; bundleDir: string; pidFile: string; conmonPidFile: string; logPath: string; exitDir: string; persistDir: string;
-  socketDir: string; tty: boolean; stdinOpen: boolean; runtime: OciRuntime; logMaxSizeBytes?: number; exitCommand?: string[];
+  socketDir: string; tty: boolean; stdinOpen: boolean;
+  /** Close the container's stdin when the attached client ends its input (conmon's default). */
+  stdinOnce: boolean; runtime: OciRuntime; logMaxSizeBytes?: number; exitCommand?: string[];
 }
 
 export interface ContainerExit { exitCode: number; finishedAt: string; oomKilled: boolean }
@@ -31,6 +33,7 @@ export function conmonArgs(opts: ConmonLaunch): string[] {
   ];
   if (opts.tty) args.push('-t');
   if (opts.stdinOpen) args.push('-i');
+  if (opts.stdinOpen && !opts.stdinOnce) args.push('--leave-stdin-open');
   if (opts.logMaxSizeBytes !== undefined && opts.logMaxSizeBytes > 0) args.push('--log-size-max', String(opts.logMaxSizeBytes));
   const [cmd, ...cmdArgs] = opts.exitCommand ?? [];
   if (cmd !== undefined) {

@@ -16,6 +16,8 @@ export interface ExecOptions {
   tty: boolean;
   detach: boolean;
   privileged?: boolean;
+  /** With `tty`: the tty's size at start. */
+  terminalSize?: { rows: number; cols: number };
 }
 
 /** Exec env is the container's env with the exec's entries replacing same-named ones. */
@@ -83,14 +85,21 @@ const SCRIPT_CANDIDATES = ['/usr/bin/script', '/bin/script'];
  * one. The runtime puts that terminal in raw mode, so the container's \r\n reach stdout as they
  * are (stderr is merged, as with any tty). The command string is constant; values travel in env.
  * Closing the returned stdin is not forwarded: on a terminal EOF is the ^D byte, and script
- * would inject a stray byte into the session.
+ * would inject a stray byte into the session. The runtime gives the container's tty the size
+ * of its own terminal, so `size` is set on script's terminal first.
  */
-export function spawnWithTerminal(runtime: string, args: string[]): ChildProcess {
+export function spawnWithTerminal(runtime: string, args: string[], size?: { rows: number; cols: number }): ChildProcess {
   const script = SCRIPT_CANDIDATES.find((p) => existsSync(p));
   if (script === undefined) throw new EngineError('unavailable', 'exec', 'script', 'script not found (needed for exec with a tty): install the Debian package bsdutils');
   const env: Record<string, string> = { SHELL: '/bin/sh', PATH: '/usr/sbin:/usr/bin:/sbin:/bin', BERTH_RUNTIME: runtime };
   args.forEach((a, i) => { env[`BERTH_ARG${i}`] = a; });
-  const cmd = `exec "$BERTH_RUNTIME" ${args.map((_, i) => `"$BERTH_ARG${i}"`).join(' ')}`;
+  const sized = size !== undefined && Number.isFinite(size.rows) && Number.isFinite(size.cols);
+  if (sized) {
+    env.BERTH_ROWS = String(Math.max(0, Math.min(1000, Math.floor(size.rows))));
+    env.BERTH_COLS = String(Math.max(0, Math.min(1000, Math.floor(size.cols))));
+  }
+  const stty = sized ? 'stty rows "$BERTH_ROWS" cols "$BERTH_COLS" 2>/dev/null; ' : '';
+  const cmd = `${stty}exec "$BERTH_RUNTIME" ${args.map((_, i) => `"$BERTH_ARG${i}"`).join(' ')}`;
   const child = spawn(script, ['-q', '-e', '-E', 'never', '-c', cmd, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const real = child.stdin;
   if (real !== null) {

@@ -77,7 +77,7 @@ for (const prefer of ['crun', 'runc'] as const) {
         id,
         launch: {
           id, bundleDir: dir, pidFile: join(dir, 'pid'), conmonPidFile: join(dir, 'conmon.pid'), logPath: join(dir, 'ctr.log'),
-          exitDir: join(dir, 'exits'), persistDir: join(dir, 'persist'), socketDir: join(base, 'sockets'), tty: false, stdinOpen: false, runtime: rt,
+          exitDir: join(dir, 'exits'), persistDir: join(dir, 'persist'), socketDir: join(base, 'sockets'), tty: false, stdinOpen: false, stdinOnce: false, runtime: rt,
         },
       };
     }

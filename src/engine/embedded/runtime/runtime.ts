@@ -127,7 +127,7 @@ export class OciRuntime {
     const specFile = writeExecSpec(this, id, opts);
     const args = [...this.base(), 'exec', '--process', specFile, ...(opts.detach ? ['--detach'] : []), id];
     const child = opts.tty && !opts.detach
-      ? spawnWithTerminal(this.info.path, args)
+      ? spawnWithTerminal(this.info.path, args, opts.terminalSize)
       : spawn(this.info.path, args, { stdio: opts.detach ? ['ignore', 'ignore', 'ignore'] : ['pipe', 'pipe', 'pipe'] });
     child.once('exit', () => void rm(specFile, { force: true }));
     child.once('error', () => void rm(specFile, { force: true }));

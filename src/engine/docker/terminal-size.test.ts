@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { TerminalSize, TerminalSizeSource } from '../engine.js';
+import { followTerminal } from './terminal-size.js';
+
+function fakeTerminal(size: TerminalSize): { source: TerminalSizeSource; resizeTo: (s: TerminalSize) => void } {
+  const events = new EventEmitter();
+  let now = size;
+  return {
+    source: {
+      current: () => now,
+      onChange: (listener) => {
+        events.on('change', listener);
+        return () => void events.off('change', listener);
+      },
+    },
+    resizeTo: (s) => {
+      now = s;
+      events.emit('change');
+    },
+  };
+}
+
+describe('followTerminal', () => {
+  it('retries the first size until the daemon takes it (the container starts later), then follows changes', async () => {
+    const term = fakeTerminal({ rows: 30, cols: 100 });
+    const applied: string[] = [];
+    let refusals = 3;
+    const stop = followTerminal(term.source, (s) => {
+      if (refusals-- > 0) return Promise.reject(new Error('container is not running'));
+      applied.push(`${s.rows}x${s.cols}`);
+      return Promise.resolve();
+    });
+    try {
+      while (applied.length === 0) await delay(10);
+      assert.deepEqual(applied, ['30x100']);
+      term.resizeTo({ rows: 40, cols: 120 });
+      await delay(10);
+      assert.deepEqual(applied, ['30x100', '40x120']);
+    } finally {
+      stop();
+    }
+    term.resizeTo({ rows: 1, cols: 1 });
+    await delay(10);
+    assert.deepEqual(applied, ['30x100', '40x120'], 'nothing after stop');
+  });
+});
