@@ -190,4 +190,18 @@ describe('embedded engine: supervision and recovery', { concurrency: true }, () 
       }
     });
   });
+  it('a create refused for a taken name leaves nothing on disk', async () => {
+    await withProject(testEmbeddedEngine, 'dupname', async (engine, project) => {
+      // Other tests create containers meanwhile: a directory of theirs is empty only for a moment.
+      const emptyDirs = async (): Promise<string[]> => {
+        const out: string[] = [];
+        for (const d of await readdir(paths.containers)) if ((await readdir(join(paths.containers, d)).catch(() => ['gone'])).length === 0) out.push(d);
+        return out;
+      };
+      const before = new Set(await emptyDirs());
+      await engine.createContainer(containerSpec(project, 'dup', { command: ['true'] }));
+      await assert.rejects(engine.createContainer(containerSpec(project, 'dup', { command: ['true'] })), (err) => isEngineError(err, 'conflict'));
+      await eventually(async () => (await emptyDirs()).every((d) => before.has(d)), { message: 'an empty container directory stayed behind' });
+    });
+  });
 });

@@ -4,13 +4,11 @@
  * runs yet; `start` mounts, networks and launches.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { EngineError } from '../engine-error.js';
 import type { ContainerMount, ContainerSpec, HealthcheckSpec, ImageInfo } from '../engine.js';
 import type { Core } from './core.js';
 import { mountRootfs } from './container-bundle.js';
-import { containerPaths } from './paths.js';
 import type { ContainerRecord, ContainerRuntimeState } from './state/container-record.js';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -53,7 +51,6 @@ export async function createContainer(core: Core, spec: ContainerSpec): Promise<
   if (args.length === 0) throw new EngineError('failed', op, spec.name, `create container ${spec.name}: no command specified`);
   const id = randomBytes(32).toString('hex');
   const hostname = spec.hostname ?? id.slice(0, 12);
-  const files = containerPaths(core.paths, id);
 
   // Image volumes not covered by an explicit mount become anonymous volumes, like Docker.
   const covered = new Set(spec.mounts.map((m) => normalizeTarget(m.target)));
@@ -113,7 +110,7 @@ export async function createContainer(core: Core, spec: ContainerSpec): Promise<
     const state: ContainerRuntimeState = {
       status: 'created', exitCode: 0, oomKilled: false, restartCount: 0, stoppedByUser: false, networks: {}, ports: [],
     };
-    await mkdir(files.dir, { recursive: true, mode: 0o700 });
+    // The store makes the container's directory once the name is known to be free.
     await core.containers.create(record, state);
     // The root file system is prepared at create, like Docker's layer: a start then only
     // needs the network and the runtime. A failure here shows again (and is reported) at start.
