@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { TerminalSizeSource } from '../engine/engine.js';
 
@@ -34,6 +35,11 @@ function rawModeSwitch(): (raw: boolean) => void {
       process.once('exit', restore);
     }
     process.stdin.setRawMode(raw);
+    // Node's raw mode keeps output post-processing, so each newline the container's own tty
+    // sends goes out as CR CR LF, and a full-screen program's bare LF (cursor down) becomes a
+    // jump to the first column. `stty` on the same terminal turns it off; leaving raw mode
+    // restores the settings saved when it was entered, this one included.
+    if (raw) spawnSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
   };
 }
 

@@ -69,11 +69,14 @@ forEachEngine('lifecycle: run forwards stdin, with and without a terminal', (eng
       }, { timeoutMs: 10_000, intervalMs: 500, message: 'the container\'s tty was not resized' });
       session.stdin?.write('exit 5\n');
       const r = await within(30_000, session.done, () => session.out());
+      // The container's tty already ends lines with CR LF: the local terminal adds nothing.
+      assert.match(r.stdout, /^42\r\n/m, JSON.stringify(r.stdout));
       const out = r.stdout.replace(/\r/g, '');
       assert.match(out, /^42$/m, out);
       assert.match(out, /^30 100$/m, out);
       assert.match(out, /^berth-exit=5$/m, out);
       assert.match(out, /^icanon$/m, 'the terminal is back in cooked mode');
+      assert.match(out, /^opost$/m, 'output processing is back on');
     } finally {
       session.stdin?.destroy();
       // A no-op once it exited; otherwise berth gets the hang-up of its terminal.
@@ -89,11 +92,14 @@ forEachEngine('lifecycle: run forwards stdin, with and without a terminal', (eng
       await eventually(() => /[#$] /.test(session.out()), { timeoutMs: 30_000, message: 'no shell prompt' });
       session.stdin?.write('echo $((6*7)); stty size; exit 6\n');
       const r = await within(30_000, session.done, () => session.out());
+      // The container's tty already ends lines with CR LF: the local terminal adds nothing.
+      assert.match(r.stdout, /^42\r\n/m, JSON.stringify(r.stdout));
       const out = r.stdout.replace(/\r/g, '');
       assert.match(out, /^42$/m, out);
       assert.match(out, /^33 90$/m, out);
       assert.match(out, /^berth-exit=6$/m, out);
       assert.match(out, /^icanon$/m, 'the terminal is back in cooked mode');
+      assert.match(out, /^opost$/m, 'output processing is back on');
     } finally {
       session.stdin?.destroy();
       session.kill('SIGKILL');

@@ -93,7 +93,7 @@ const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 /**
  * `berth args…` on a pseudo-terminal of `rows` × `cols` made by util-linux `script`, as a user
  * at a terminal runs it; the test types through `stdin` and reads the terminal's output. After
- * berth, the shell prints `berth-exit=<code>` and the terminal's `icanon` setting (`-icanon`
+ * berth, the shell prints `berth-exit=<code>` and the terminal's `icanon` and `opost` settings (`-icanon`
  * while it is still raw). With `resize`, the terminal takes that size (and berth gets SIGWINCH)
  * once the file `resize.when` exists.
  */
@@ -101,7 +101,7 @@ export function berthInTerminal(args: string[], opts: BerthOptions & { rows: num
   const line = berthArgv(args, opts.engine).map(shellQuote).join(' ');
   const r = opts.resize;
   const resizer = r === undefined ? '' : `(while [ ! -e ${shellQuote(r.when)} ]; do sleep 0.1; done; stty rows ${r.rows} cols ${r.cols} </dev/tty) & `;
-  const script = `stty rows ${opts.rows} cols ${opts.cols}; ${resizer}${shellQuote(process.execPath)} ${line}; echo "berth-exit=$?"; stty -a | grep -o -- '-\\?icanon'`;
+  const script = `stty rows ${opts.rows} cols ${opts.cols}; ${resizer}${shellQuote(process.execPath)} ${line}; echo "berth-exit=$?"; stty -a | grep -ow -- '-\\?icanon\\|-\\?opost'`;
   const child = spawn('script', ['-qec', script, '/dev/null'], { cwd: opts.cwd ?? repo, env: { ...berthEnv(opts.home ?? repo, opts.engine), TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.on('error', () => undefined);
   return collect(child);
