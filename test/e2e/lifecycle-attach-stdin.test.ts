@@ -22,6 +22,21 @@ async function within<T>(ms: number, p: Promise<T>, what: () => string): Promise
   }
 }
 
+/**
+ * What a terminal session printed for `echo $((6*7)); stty size; … exit CODE`: the answer, the
+ * tty's size, berth's exit code, and the local terminal back to its settings.
+ */
+function assertSession(stdout: string, size: string, code: number): void {
+  // The container's tty already ends lines with CR LF: the local terminal adds nothing.
+  assert.match(stdout, /^42\r\n/m, JSON.stringify(stdout));
+  const out = stdout.replace(/\r/g, '');
+  assert.match(out, /^42$/m, out);
+  assert.ok(out.split('\n').includes(size), out);
+  assert.match(out, new RegExp(`^berth-exit=${code}$`, 'm'), out);
+  assert.match(out, /^icanon$/m, 'the terminal is back in cooked mode');
+  assert.match(out, /^opost$/m, 'output processing is back on');
+}
+
 forEachEngine('lifecycle: run forwards stdin, with and without a terminal', (engine) => {
   const suite = projectSuite(engine);
   const { project } = suite;
@@ -69,14 +84,7 @@ forEachEngine('lifecycle: run forwards stdin, with and without a terminal', (eng
       }, { timeoutMs: 10_000, intervalMs: 500, message: 'the container\'s tty was not resized' });
       session.stdin?.write('exit 5\n');
       const r = await within(30_000, session.done, () => session.out());
-      // The container's tty already ends lines with CR LF: the local terminal adds nothing.
-      assert.match(r.stdout, /^42\r\n/m, JSON.stringify(r.stdout));
-      const out = r.stdout.replace(/\r/g, '');
-      assert.match(out, /^42$/m, out);
-      assert.match(out, /^30 100$/m, out);
-      assert.match(out, /^berth-exit=5$/m, out);
-      assert.match(out, /^icanon$/m, 'the terminal is back in cooked mode');
-      assert.match(out, /^opost$/m, 'output processing is back on');
+      assertSession(r.stdout, '30 100', 5);
     } finally {
       session.stdin?.destroy();
       // A no-op once it exited; otherwise berth gets the hang-up of its terminal.
@@ -92,14 +100,7 @@ forEachEngine('lifecycle: run forwards stdin, with and without a terminal', (eng
       await eventually(() => /[#$] /.test(session.out()), { timeoutMs: 30_000, message: 'no shell prompt' });
       session.stdin?.write('echo $((6*7)); stty size; exit 6\n');
       const r = await within(30_000, session.done, () => session.out());
-      // The container's tty already ends lines with CR LF: the local terminal adds nothing.
-      assert.match(r.stdout, /^42\r\n/m, JSON.stringify(r.stdout));
-      const out = r.stdout.replace(/\r/g, '');
-      assert.match(out, /^42$/m, out);
-      assert.match(out, /^33 90$/m, out);
-      assert.match(out, /^berth-exit=6$/m, out);
-      assert.match(out, /^icanon$/m, 'the terminal is back in cooked mode');
-      assert.match(out, /^opost$/m, 'output processing is back on');
+      assertSession(r.stdout, '33 90', 6);
     } finally {
       session.stdin?.destroy();
       session.kill('SIGKILL');
