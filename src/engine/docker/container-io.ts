@@ -2,7 +2,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { AttachOptions, ExecOptions, ExecResult, LogLine, LogOptions } from '../engine.js';
-import { followTerminal } from './terminal-size.js';
+import { followTerminal } from '../terminal-follow.js';
 import { call, isAborted, toEngineError } from './errors.js';
 import { demuxFrames, framesToLines } from './log-stream.js';
 import type { Frame } from './log-stream.js';
@@ -96,7 +96,7 @@ export async function execInContainer(docker: Docker, ref: string, opts: ExecOpt
   const stream = await call('exec in container', ref, () => exec.start({ hijack: true, stdin: opts.stdin !== undefined, Tty: tty }));
   const input = forwardInput(opts.stdin, stream);
   // The exec's tty exists once it started, which is now.
-  const stopFollowing = tty && opts.terminal !== undefined ? followTerminal(opts.terminal, (size) => exec.resize({ h: size.rows, w: size.cols })) : undefined;
+  const stopFollowing = tty && opts.terminal !== undefined ? followTerminal(opts.terminal, (size) => exec.resize({ h: size.rows, w: size.cols }).then(() => true)) : undefined;
   const collected: Buffer[] = [];
   const collect = opts.stdout === undefined && opts.stderr === undefined;
   try {
@@ -138,7 +138,7 @@ export async function attachContainer(docker: Docker, ref: string, opts: AttachO
   const input = forwardInput(opts.stdin, stream);
   // The container's tty exists once it runs: the caller starts it after onAttached.
   const stopFollowing = opts.tty && opts.terminal !== undefined
-    ? followTerminal(opts.terminal, (size) => docker.getContainer(ref).resize({ h: size.rows, w: size.cols }))
+    ? followTerminal(opts.terminal, (size) => docker.getContainer(ref).resize({ h: size.rows, w: size.cols }).then(() => true))
     : undefined;
   opts.onAttached?.();
   try {

@@ -4,9 +4,9 @@
  * control fifo.
  */
 import type { Readable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import { EngineError } from '../engine-error.js';
-import type { AttachOptions, TerminalSize, TerminalSizeSource } from '../engine.js';
+import type { AttachOptions, TerminalSize } from '../engine.js';
+import { followTerminal } from '../terminal-follow.js';
 import type { Core } from './core.js';
 import { stillIn } from './container-logs.js';
 import { containerPaths } from './paths.js';
@@ -16,8 +16,6 @@ import { followLogOutput, logFileSize } from './state/log-reader.js';
 const OP = 'attach to container';
 /** An attach made before start waits through `created`, like Docker's. */
 const ATTACHABLE = new Set(['created', 'running', 'paused']);
-/** How often a size waiting for the container's tty to exist is tried again. */
-const RESIZE_RETRY_MS = 50;
 
 interface InputForward {
   /** Stops forwarding; resolves with the relay's complaint when it failed on its own. */
@@ -54,29 +52,6 @@ function forwardInput(name: string, bundleDir: string, stdin: Readable, size: Te
   };
 }
 
-/**
- * Keeps the container's tty at the terminal's size. With `initial`, the current size is also
- * applied as soon as the container's conmon listens (the relay applies it otherwise, before
- * any input). Returns the function that stops following.
- */
-function followTerminal(bundleDir: string, terminal: TerminalSizeSource, initial: boolean): () => void {
-  const ac = new AbortController();
-  const apply = async (): Promise<boolean> => {
-    const size = terminal.current();
-    return size === undefined ? true : resizeThroughConmon(bundleDir, size).catch(() => true);
-  };
-  const stopListening = terminal.onChange(() => void apply());
-  if (initial) {
-    void (async () => {
-      while (!ac.signal.aborted && !(await apply())) await delay(RESIZE_RETRY_MS, undefined, { signal: ac.signal }).catch(() => undefined);
-    })();
-  }
-  return () => {
-    ac.abort();
-    stopListening();
-  };
-}
-
 export async function attachContainer(core: Core, ref: string, opts: AttachOptions): Promise<void> {
   const c = await core.containers.get(ref, OP);
   const files = containerPaths(core.paths, c.record.id);
@@ -86,7 +61,11 @@ export async function attachContainer(core: Core, ref: string, opts: AttachOptio
   const input = opts.stdin !== undefined && c.record.spec.stdinOpen
     ? forwardInput(c.record.name, files.bundle, opts.stdin, terminal?.current())
     : undefined;
-  const stopFollowing = terminal !== undefined ? followTerminal(files.bundle, terminal, input === undefined) : undefined;
+  // With an input relay, the relay applies the starting size before any input; otherwise it is
+  // applied as soon as the container's conmon listens. A fifo that fails otherwise is given up.
+  const stopFollowing = terminal !== undefined
+    ? followTerminal(terminal, (size) => resizeThroughConmon(files.bundle, size).catch(() => true), { initial: input === undefined })
+    : undefined;
   let complaint: string | undefined;
   try {
     opts.onAttached?.();
