@@ -11,6 +11,9 @@ import { describe, it } from 'node:test';
 import { isEngineError } from '../../src/engine/engine-error.js';
 import { containerPaths, embeddedPaths } from '../../src/engine/embedded/paths.js';
 import { ContainerStore } from '../../src/engine/embedded/state/container-store.js';
+import { Core } from '../../src/engine/embedded/core.js';
+import { startContainer } from '../../src/engine/embedded/container-start.js';
+import { createRuntime } from '../../src/engine/embedded/container-bundle.js';
 import { SLEEP, containerSpec, run, withProject } from '../contract/fixture.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -72,6 +75,78 @@ describe('embedded engine: supervision and recovery', { concurrency: true }, () 
       await engine.stopContainer(id, 1);
       await new Promise((r) => setTimeout(r, 700));
       assert.equal((await engine.inspectContainer(id)).state, 'exited');
+    });
+  });
+
+  it('counts a policy restart once, however many monitors attempt it at once', async () => {
+    await withProject(testEmbeddedEngine, 'restartonce', async (engine, project) => {
+      const id = await engine.createContainer(containerSpec(project, 'svc', { command: SLEEP, restartPolicy: { name: 'always' } }));
+      // What the reaper leaves for the monitor: `restarting`, its back-off elapsed.
+      await store.update(id, (s) => ({ ...s, status: 'restarting', restartAt: Date.now() }));
+      const core = await Core.open({ root: TEST_ROOT, ...(process.env.PATH !== undefined ? { pathEnv: process.env.PATH } : {}) });
+      await Promise.all([1, 2, 3].map(() => startContainer(core, id, { policyRestart: true })));
+      const d = await engine.inspectContainer(id);
+      assert.equal(d.state, 'running');
+      assert.equal(d.restartCount, 1);
+    });
+  });
+
+  it('adopts a restart whose process ran before the monitor that started it could record it', async () => {
+    await withProject(testEmbeddedEngine, 'adopt', async (engine, project) => {
+      const id = await engine.createContainer(containerSpec(project, 'once', {
+        command: ['sh', '-c', 'echo ran; exit 5'], restartPolicy: { name: 'on-failure', maximumRetryCount: 1 },
+      }));
+      const core = await Core.open({ root: TEST_ROOT, ...(process.env.PATH !== undefined ? { pathEnv: process.env.PATH } : {}) });
+      // What a monitor killed right after the runtime start leaves: the restart's runtime
+      // recorded as starting, the process run (and exited), the state still `restarting`.
+      const record = (await store.get(id, 'test')).record;
+      const launched = await createRuntime(core, { record, state: await store.readState(id) }, false);
+      const bootId = await core.bootId();
+      await store.update(id, (s) => ({
+        ...s, status: 'restarting', restartAt: Date.now() + 60_000,
+        prepared: { pid: launched.pid, conmonPid: launched.conmonPid, bootId, endpoint: launched.endpoint, startingAt: new Date().toISOString() },
+      }));
+      await (await core.runtime()).start(id);
+      await eventually(() => existsSync(join(containerPaths(paths, id).exitDir, id)));
+      await store.update(id, (s) => ({ ...s, restartAt: Date.now() }));
+      await startContainer(core, id, { policyRestart: true });
+      // Counted once, not run again; its exit is then reaped and the policy's limit applies.
+      const done = await eventually(async () => {
+        const d = await engine.inspectContainer(id);
+        return d.state === 'exited' ? d : undefined;
+      });
+      assert.equal(done.restartCount, 1);
+      assert.equal(done.exitCode, 5);
+      const lines: string[] = [];
+      for await (const l of engine.logs(id, { follow: false, timestamps: false })) lines.push(l.text);
+      assert.deepEqual(lines, ['ran']);
+    });
+  });
+
+  it('loses no restart and counts none twice when the monitor is killed in the middle of one', async () => {
+    await withProject(testEmbeddedEngine, 'monkill', async (engine, project) => {
+      const pidFile = join(paths.run, 'monitor.pid');
+      for (let round = 0; round < 6; round++) {
+        const id = await run(engine, containerSpec(project, `svc${round}`, { command: SLEEP, restartPolicy: { name: 'always' } }));
+        const first = await engine.inspectContainer(id);
+        process.kill(first.pid!, 'SIGKILL');
+        // The first restart comes 100 ms after the exit is seen: kill the monitor around then.
+        await new Promise((r) => setTimeout(r, 60 + round * 40));
+        const monitor = parseInt(await readFile(pidFile, 'utf8').catch(() => ''), 10);
+        try {
+          if (monitor > 0) process.kill(monitor, 'SIGKILL');
+        } catch {
+          // It exited by itself meanwhile.
+        }
+        // The next command that looks at containers brings a monitor back.
+        await engine.listContainers({ all: true, labels: { [LABEL.project]: project } });
+        const again = await eventually(async () => {
+          const d = await engine.inspectContainer(id);
+          return d.state === 'running' && d.pid !== first.pid ? d : undefined;
+        }, { timeoutMs: 15_000, message: `round ${round}: not restarted` });
+        assert.equal(again.restartCount, 1, `round ${round}`);
+        await engine.removeContainer(id, { force: true, volumes: true });
+      }
     });
   });
 

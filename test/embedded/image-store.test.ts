@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { ImageStore } from '../../src/engine/embedded/image/image-store.js';
 import { StoreFiles } from '../../src/engine/embedded/image/store.js';
-import { withLock } from '../../src/engine/embedded/image/store-lock.js';
+import { claimPidFile, withLock } from '../../src/engine/embedded/image/store-lock.js';
 import { makeImage } from './image-registry-fixture.js';
 import { buildTar, sha256 } from './image-tar-builder.js';
 
@@ -62,6 +62,43 @@ describe('store lock', () => {
     await writeFile(lock, `${process.pid}\n`);
     await assert.rejects(withLock(lock, () => Promise.resolve('never'), { timeoutMs: 200 }), { message: `timed out waiting for the lock ${lock}` });
     await rm(lock);
+  });
+});
+
+describe('pid file claims (one monitor per engine root)', () => {
+  const moduleUrl = new URL('../../src/engine/embedded/image/store-lock.js', import.meta.url).href;
+  // Each claimant prints whether it won, then stays alive a while so the others see a live owner.
+  const claimant = `const { claimPidFile } = await import(${JSON.stringify(moduleUrl)}); const won = await claimPidFile(process.argv[1]); process.stdout.write(String(won)); if (won) await new Promise((r) => setTimeout(r, 1500));`;
+
+  it('of many processes racing over a dead owner\'s pid file, exactly one wins', async () => {
+    for (let round = 0; round < 4; round++) {
+      const file = join(base, `monitor-${round}.pid`);
+      const dead = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
+      await writeFile(file, `${dead}\n`);
+      const results = await Promise.all(Array.from({ length: 6 }, () => run(process.execPath, ['--input-type=module', '-e', claimant, file])));
+      const winners = results.filter((r) => r.stdout === 'true').length;
+      assert.equal(winners, 1, `round ${round}: ${results.map((r) => r.stdout).join(' ')}`);
+    }
+  });
+
+  it('keeps a live owner, takes over from a dead one and from an empty file left long ago', async () => {
+    const file = join(base, 'claim.pid');
+    await writeFile(file, `${process.pid}\n`);
+    assert.equal(await claimPidFile(file), false);
+    assert.equal((await readFile(file, 'utf8')).trim(), String(process.pid));
+    const dead = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
+    await writeFile(file, `${dead}\n`);
+    assert.equal(await claimPidFile(file), true);
+    assert.equal((await readFile(file, 'utf8')).trim(), String(process.pid));
+    // A writer killed between creating the file and writing its pid: empty for a minute.
+    await writeFile(file, '');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(file, old, old);
+    assert.equal(await claimPidFile(file), true);
+    // An empty file just created is someone claiming right now.
+    await writeFile(file, '');
+    assert.equal(await claimPidFile(file), false);
+    await rm(file);
   });
 });
 

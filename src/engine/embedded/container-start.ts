@@ -22,6 +22,14 @@ async function preparedIsUsable(core: Core, c: StoredContainer, prepared: Prepar
   return !(await stat(join(files.exitDir, c.record.id)).then(() => true, () => false));
 }
 
+/** Whether a start that recorded its runtime (and was then killed) ran the process, which has since exited. */
+async function ranAlready(core: Core, c: StoredContainer): Promise<boolean> {
+  const p = c.state.prepared;
+  if (p?.startingAt === undefined || p.bootId !== (await core.bootId())) return false;
+  const files = containerPaths(core.paths, c.record.id);
+  return stat(join(files.exitDir, c.record.id)).then(() => true, () => false);
+}
+
 async function launch(core: Core, c: StoredContainer): Promise<Partial<ContainerRuntimeState>> {
   const prepared = c.state.prepared;
   let launched: Launched | undefined;
@@ -36,7 +44,11 @@ async function launch(core: Core, c: StoredContainer): Promise<Partial<Container
       await releaseContainer(core, c);
     }
   }
-  launched ??= await createRuntime(core, c, false);
+  if (launched === undefined) {
+    launched = await createRuntime(core, c, false);
+    const marker: PreparedRuntime = { pid: launched.pid, conmonPid: launched.conmonPid, bootId: await core.bootId(), endpoint: launched.endpoint, startingAt: new Date().toISOString() };
+    await core.containers.update(c.record.id, (s) => ({ ...s, prepared: marker }), { locked: true });
+  }
   const runtime = await core.runtime();
   try {
     await runtime.start(c.record.id);
@@ -54,28 +66,50 @@ export function needsMonitor(record: StoredContainer['record']): boolean {
   return record.spec.restartPolicy.name !== 'no' || record.healthcheck !== undefined;
 }
 
+export interface StartOptions {
+  /**
+   * A restart by the restart policy: done only if the container is still `restarting` and its
+   * back-off has elapsed when the lock is held, and counted in the same state write that records
+   * the outcome, so a monitor killed half-way (or two monitors) never counts a restart twice.
+   */
+  policyRestart?: boolean;
+}
+
 /** Starts a created or exited container; a running one is left alone. */
-export async function startContainer(core: Core, ref: string): Promise<void> {
+export async function startContainer(core: Core, ref: string, opts: StartOptions = {}): Promise<void> {
   const found = await core.containers.get(ref, 'start container');
   const id = found.record.id;
   let started = false;
   await core.containers.withLock(id, async () => {
     const c = { record: found.record, state: await core.containers.readState(id) };
     if (c.state.status === 'running' || c.state.status === 'paused') return;
+    if (opts.policyRestart === true && (c.state.status !== 'restarting' || (c.state.restartAt ?? 0) > Date.now())) return;
+    const counted = opts.policyRestart === true ? { restartCount: c.state.restartCount + 1 } : {};
+    if (opts.policyRestart === true && (await ranAlready(core, c))) {
+      // A monitor killed after it ran the process, before it recorded that: the restart
+      // happened. Record it as it was; the next look reaps its exit and applies the policy again.
+      const p = c.state.prepared!;
+      await core.containers.update(id, (s) => withoutPrepared({
+        ...s, ...counted, status: 'running', pid: p.pid, conmonPid: p.conmonPid, bootId: p.bootId, startedAt: p.startingAt!,
+        exitCode: 0, oomKilled: false, stoppedByUser: false,
+      }), { locked: true });
+      started = true;
+      return;
+    }
     // The monitor is running before the container is: a berth killed right after the start
     // cannot leave a container whose healthcheck or restart policy nobody applies.
     if (needsMonitor(c.record)) await ensureMonitor(core);
     try {
       const patch = await launch(core, c);
       await core.containers.update(id, (s) => withoutPrepared({
-        ...s, ...patch, exitCode: 0, oomKilled: false, stoppedByUser: false,
+        ...s, ...patch, ...counted, exitCode: 0, oomKilled: false, stoppedByUser: false,
         ...(c.record.healthcheck !== undefined ? { health: { status: 'starting' as const, failingStreak: 0, log: s.health?.log ?? [] } } : {}),
       }), { locked: true });
       started = true;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       await releaseContainer(core, c).catch(() => undefined);
-      await core.containers.update(id, (s) => withoutPrepared({ ...s, status: s.status === 'created' ? 'created' : 'exited', exitCode: 127, error: message, networks: {}, ports: [] }), { locked: true });
+      await core.containers.update(id, (s) => withoutPrepared({ ...s, ...counted, status: s.status === 'created' ? 'created' : 'exited', exitCode: 127, error: message, networks: {}, ports: [] }), { locked: true });
       if (err instanceof EngineError) throw err;
       throw new EngineError('failed', 'start container', found.record.name, `start container ${found.record.name}: ${message}`, { cause: err });
     }

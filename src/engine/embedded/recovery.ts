@@ -69,8 +69,9 @@ async function recover(core: Core): Promise<void> {
     // Under the container's lock: a concurrent start holds it while it mounts.
     await core.containers.withLock(id, async () => {
       const st = await core.containers.readState(id);
-      // A created container keeps the root file system its create mounted.
-      if (st.status !== 'running' && st.status !== 'paused' && st.status !== 'created') await unmountOverlay(mount);
+      // A created container keeps the root file system its create mounted, and one whose runtime
+      // was set up by a start (or prepare) still in use keeps it for that runtime.
+      if (st.status !== 'running' && st.status !== 'paused' && st.status !== 'created' && st.prepared === undefined) await unmountOverlay(mount);
     }).catch(() => undefined);
   }
   if (await networkNeedsRecovery(core)) {

@@ -4,7 +4,7 @@
  * (index updates), never downloads or extraction.
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { link, readFile, rename, rm, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { tempPathFor } from './atomic-file.js';
 
@@ -50,7 +50,14 @@ function tryCreate(lockPath: string): Promise<boolean> {
   return Promise.resolve(true);
 }
 
-/** Removes the lock when its owner is dead. Renaming first makes two takers agree on one winner. */
+/** A lock file that stays empty this long was left by a writer killed between create and write. */
+const EMPTY_STALE_MS = 10_000;
+
+/**
+ * Removes the lock when its owner is dead. Renaming first makes two takers agree on one winner;
+ * a lock moved aside by mistake (replaced by a live owner in between) goes back with link(2),
+ * which never overwrites a lock someone took meanwhile.
+ */
 async function takeOverIfStale(lockPath: string): Promise<void> {
   let text: string;
   try {
@@ -59,8 +66,13 @@ async function takeOverIfStale(lockPath: string): Promise<void> {
     return;
   }
   const pid = parseInt(text.trim(), 10);
-  // An empty file is a lock being written right now, unless it stays empty (checked by the caller's timeout).
-  if (text.trim() === '' || processAlive(pid)) return;
+  if (text.trim() === '') {
+    // Being written right now, unless it has stayed empty for a long time.
+    const age = await stat(lockPath).then((st) => Date.now() - st.mtimeMs, () => 0);
+    if (age < EMPTY_STALE_MS) return;
+  } else if (processAlive(pid)) {
+    return;
+  }
   const aside = tempPathFor(lockPath);
   try {
     await rename(lockPath, aside);
@@ -69,11 +81,25 @@ async function takeOverIfStale(lockPath: string): Promise<void> {
   }
   const moved = await readFile(aside, 'utf8').catch(() => '');
   if (moved.trim() !== text.trim()) {
-    // Someone else replaced the stale lock in between: put theirs back.
-    await rename(aside, lockPath).catch(() => undefined);
-    return;
+    // Someone else replaced the stale lock in between: put theirs back, unless yet another took it.
+    await link(aside, lockPath).catch(() => undefined);
   }
   await rm(aside, { force: true });
+}
+
+/**
+ * Makes `pidFile` name this process, unless a live process holds it: for singletons (one
+ * monitor per engine root). Race-free between any number of claimants, dead owners included.
+ */
+export async function claimPidFile(pidFile: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await tryCreate(pidFile)) return true;
+    const text = await readFile(pidFile, 'utf8').catch(() => undefined);
+    if (text !== undefined && text.trim() !== '' && processAlive(parseInt(text.trim(), 10))) return false;
+    await takeOverIfStale(pidFile);
+    await delay(5 * (attempt + 1));
+  }
+  return false;
 }
 
 export interface LockOptions {

@@ -2,29 +2,11 @@
  * Entry point of the monitor process (`node monitor-main.js <root>`), started detached by
  * ensureMonitor. Holds `<run>/monitor.pid` so only one runs per engine root.
  */
-import { open, readFile, rm } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { Core } from '../core.js';
-import { processAlive } from '../image/store-lock.js';
+import { claimPidFile } from '../image/store-lock.js';
 import { monitorPidFile } from './launch.js';
 import { anythingToWatch, supervise } from './supervise.js';
-
-async function claim(pidFile: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fh = await open(pidFile, 'wx', 0o644);
-      await fh.writeFile(`${process.pid}\n`);
-      await fh.close();
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = parseInt((await readFile(pidFile, 'utf8').catch(() => '')).trim(), 10);
-      if (processAlive(pid)) return false;
-      await rm(pidFile, { force: true });
-    }
-  }
-  return false;
-}
 
 async function main(): Promise<void> {
   const root = process.argv[2];
@@ -32,7 +14,7 @@ async function main(): Promise<void> {
   const core = await Core.open({ root, ...(process.env.PATH !== undefined ? { pathEnv: process.env.PATH } : {}) });
   await mkdir(core.paths.run, { recursive: true });
   const pidFile = monitorPidFile(core.paths.run);
-  if (!(await claim(pidFile))) return;
+  if (!(await claimPidFile(pidFile))) return;
   const log = (line: string): void => { process.stderr.write(`${new Date().toISOString()} ${line}\n`); };
   for (;;) {
     await supervise(core, log);
@@ -41,7 +23,7 @@ async function main(): Promise<void> {
     const owner = parseInt((await readFile(pidFile, 'utf8').catch(() => '')).trim(), 10);
     if (owner === process.pid) await rm(pidFile, { force: true });
     if (!(await anythingToWatch(core))) return;
-    if (!(await claim(pidFile))) return;
+    if (!(await claimPidFile(pidFile))) return;
   }
 }
 

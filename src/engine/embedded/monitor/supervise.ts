@@ -81,8 +81,7 @@ export async function supervise(core: Core, log: (line: string) => void): Promis
         const c = { record: listed.record, state };
         if (needsWatching(c)) watching = true;
         if (state.status === 'restarting' && (state.restartAt ?? 0) <= Date.now()) {
-          await core.containers.update(c.record.id, (s) => ({ ...s, restartCount: s.restartCount + 1 }));
-          await startContainer(core, c.record.id).catch((err: unknown) => log(`restart of ${c.record.name} failed: ${err instanceof Error ? err.message : String(err)}`));
+          await startContainer(core, c.record.id, { policyRestart: true }).catch((err: unknown) => log(`restart of ${c.record.name} failed: ${err instanceof Error ? err.message : String(err)}`));
           continue;
         }
         if (state.status !== 'running' || c.record.healthcheck === undefined || probeCommand(c.record.healthcheck) === undefined) {

@@ -68,6 +68,11 @@ export interface PreparedRuntime {
   bootId: string;
   /** Whether the container has an endpoint of its own to activate (bridge networks). */
   endpoint: boolean;
+  /**
+   * Set by a start that set the runtime up itself, just before it runs the process: a start
+   * killed after that point may have run it, and the next one adopts the process instead.
+   */
+  startingAt?: string;
 }
 
 export interface StoredContainer {
