@@ -12,10 +12,11 @@ import { isEngineError } from '../../src/engine/engine-error.js';
 import { containerPaths, embeddedPaths } from '../../src/engine/embedded/paths.js';
 import { ContainerStore } from '../../src/engine/embedded/state/container-store.js';
 import { Core } from '../../src/engine/embedded/core.js';
+import { processAlive } from '../../src/engine/embedded/image/store-lock.js';
 import { startContainer } from '../../src/engine/embedded/container-start.js';
 import { createRuntime } from '../../src/engine/embedded/container-bundle.js';
 import { SLEEP, containerSpec, run, withProject } from '../contract/fixture.js';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { repo } from '../helpers/berth-cli.js';
 import { TEST_ROOT, testEmbeddedEngine } from '../helpers/embedded.js';
@@ -143,8 +144,45 @@ describe('embedded engine: supervision and recovery', { concurrency: true }, () 
         const again = await eventually(async () => {
           const d = await engine.inspectContainer(id);
           return d.state === 'running' && d.pid !== first.pid ? d : undefined;
-        }, { timeoutMs: 15_000, message: `round ${round}: not restarted` });
+        }, { timeoutMs: 15_000 }).catch(async (err: unknown) => {
+          const monitorLog = (await readFile(join(TEST_ROOT, 'monitor.log'), 'utf8').catch(() => '')).split('\n').slice(-8).join('\n');
+          throw new Error(`round ${round}: not restarted; state ${JSON.stringify(await store.readState(id))}; monitor log:\n${monitorLog}`, { cause: err });
+        });
         assert.equal(again.restartCount, 1, `round ${round}`);
+        await engine.removeContainer(id, { force: true, volumes: true });
+      }
+    });
+  });
+
+  it('starts a container whose previous start was killed at any point of the way', async () => {
+    await withProject(testEmbeddedEngine, 'killstart', async (engine, project) => {
+      const modules = (name: string): string => JSON.stringify(new URL(`../../src/engine/embedded/${name}`, import.meta.url).href);
+      // A berth process that gets everything ready, says so, then starts the container.
+      const script = [
+        `const { Core } = await import(${modules('core.js')});`,
+        `const { startContainer } = await import(${modules('container-start.js')});`,
+        'const core = await Core.open({ root: process.argv[1], pathEnv: process.env.PATH });',
+        'await core.runtime(); await core.bootId();',
+        "process.stdout.write('go\\n');",
+        'await startContainer(core, process.argv[2]);',
+        'process.exit(0);',
+      ].join('\n');
+      for (let round = 0; round < 10; round++) {
+        const id = await engine.createContainer(containerSpec(project, `svc${round}`, { command: SLEEP }));
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script, TEST_ROOT, id], { stdio: ['ignore', 'pipe', 'ignore'] });
+        const closed = new Promise((r) => child.on('close', r));
+        await new Promise<void>((resolve) => {
+          child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('go')) resolve(); });
+          child.on('exit', () => resolve());
+        });
+        // Spread over the whole start: root file system, network, conmon launch, runtime start.
+        await new Promise((r) => setTimeout(r, round * 12));
+        child.kill('SIGKILL');
+        await closed;
+        await engine.startContainer(id);
+        const d = await engine.inspectContainer(id);
+        assert.equal(d.state, 'running', `round ${round}`);
+        assert.equal((await engine.exec(id, { command: ['true'] })).exitCode, 0, `round ${round}`);
         await engine.removeContainer(id, { force: true, volumes: true });
       }
     });
@@ -186,7 +224,11 @@ describe('embedded engine: supervision and recovery', { concurrency: true }, () 
         command: SLEEP, healthcheck: { test: ['CMD', 'test', '-e', '/tmp/ok'], intervalMs: 200, retries: 1000 },
       }));
       const pidFile = join(paths.run, 'monitor.pid');
-      const monitor = parseInt(await readFile(pidFile, 'utf8'), 10);
+      // Other tests here kill monitors too: wait for the live one that this start made sure of.
+      const monitor = await eventually(async () => {
+        const pid = parseInt(await readFile(pidFile, 'utf8'), 10);
+        return processAlive(pid) ? pid : undefined;
+      });
       process.kill(monitor, 'SIGKILL');
       await eventually(() => !existsSync(`/proc/${monitor}`));
       assert.equal((await engine.exec(id, { command: ['touch', '/tmp/ok'] })).exitCode, 0);
@@ -196,7 +238,11 @@ describe('embedded engine: supervision and recovery', { concurrency: true }, () 
         return s2.health?.status === 'healthy' ? s2 : undefined;
       }, { timeoutMs: 15_000 });
       assert.equal(st.status, 'running');
-      assert.notEqual(parseInt(await readFile(pidFile, 'utf8'), 10), monitor);
+      // A monitor other than the killed one runs (its pid file may be replaced meanwhile: others here kill monitors).
+      await eventually(async () => {
+        const pid = parseInt(await readFile(pidFile, 'utf8'), 10);
+        return pid !== monitor && processAlive(pid);
+      });
     });
   });
 

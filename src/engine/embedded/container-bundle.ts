@@ -2,7 +2,7 @@
  * The runtime side of a start: root file system, volumes, network, OCI bundle, and the runtime
  * container created under conmon, waiting to run the process (container-start.ts runs it).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { hostname as hostHostname } from 'node:os';
 import { join } from 'node:path';
@@ -216,12 +216,54 @@ export async function createRuntime(core: Core, c: StoredContainer, ahead: boole
     ...(spec.annotations !== undefined ? { annotations: spec.annotations } : {}),
   }, facts);
   await writeFile(join(files.bundle, 'config.json'), JSON.stringify(oci));
-  await clearLeftoverRuntime(runtime, record.id, files.conmonPidFile);
-  const { pid: processPid, conmonPid } = await launchConmon({
-    id: record.id, bundleDir: files.bundle, pidFile: files.pidFile, conmonPidFile: files.conmonPidFile, logPath: files.log,
-    exitDir: files.exitDir, persistDir: files.persist, socketDir: core.paths.sockets, tty: record.process.tty, stdinOpen: spec.stdinOpen, stdinOnce: spec.stdinOnce === true, runtime,
-  });
+  // Held while conmon is launched (under the container's lock): found by the next launch, it
+  // says the last one was killed half-way, and its conmon may still be creating the container.
+  const launching = join(files.dir, 'launching');
+  if (existsSync(launching)) await killStrayLaunch(record.id, launching);
+  writeFileSync(launching, `${process.pid}\n`);
+  let processPid: number;
+  let conmonPid: number;
+  try {
+    await clearLeftoverRuntime(runtime, record.id, files.conmonPidFile);
+    ({ pid: processPid, conmonPid } = await launchConmon({
+      id: record.id, bundleDir: files.bundle, pidFile: files.pidFile, conmonPidFile: files.conmonPidFile, logPath: files.log,
+      exitDir: files.exitDir, persistDir: files.persist, socketDir: core.paths.sockets, tty: record.process.tty, stdinOpen: spec.stdinOpen, stdinOnce: spec.stdinOnce === true, runtime,
+    }));
+  } finally {
+    rmSync(launching, { force: true });
+  }
   return { pid: processPid, conmonPid, networks: net.networks, ports: net.ports, endpoint: net.network.mode === 'path' && net.files.hosts === files.hosts };
+}
+
+const LAUNCH_TOOLS = new Set(['conmon', 'crun', 'runc', 'crun-runtime', 'runc-runtime']);
+
+/**
+ * After a launch whose launcher died half-way: ends the conmon (and runtime) processes still
+ * working on this container, found by the container id among their arguments. Without that
+ * they could create the container after the next launch checked for leftovers.
+ */
+async function killStrayLaunch(id: string, marker: string): Promise<void> {
+  const owner = parseInt(readFileSync(marker, 'utf8').trim(), 10);
+  if (owner !== process.pid && processAlive(owner)) return;
+  const strays: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (!LAUNCH_TOOLS.has(readFileSync(`/proc/${entry}/comm`, 'latin1').trim())) continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').includes(id)) strays.push(pid);
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  for (const pid of strays) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  for (let i = 0; i < 100 && strays.some((pid) => processAlive(pid)); i++) await delay(10);
 }
 
 /**

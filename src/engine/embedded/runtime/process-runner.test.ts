@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -59,6 +61,59 @@ describe('the helper', () => {
     const big = await runProcess('sh', ['-c', 'head -c 300000 /dev/zero | tr "\\0" y']);
     assert.equal(big.stdout.length, 300000);
     assert.match(big.stdout, /^y+$/);
+  });
+});
+
+/** Whether a process is gone (a zombie counts as gone). */
+function gone(pid: number): boolean {
+  try {
+    const stat = procState(pid);
+    return stat === 'Z' || stat === 'X';
+  } catch {
+    return true;
+  }
+}
+function procState(pid: number): string {
+  const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return text.charAt(text.lastIndexOf(')') + 2);
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`${what} within 5 s`);
+}
+
+describe('the helper when berth dies', () => {
+  it('kills the tools berth was waiting for, and leaves the daemons it had started running', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-helper-'));
+    const daemonPidFile = join(dir, 'daemon.pid');
+    const toolPidFile = join(dir, 'tool.pid');
+    let daemonPid = 0;
+    let toolPid = 0;
+    try {
+      const moduleUrl = new URL('./process-runner.js', import.meta.url).href;
+      const script = [
+        `const { runProcess, startDaemon } = await import(${JSON.stringify(moduleUrl)});`,
+        `await startDaemon('sh', ['-c', 'echo $$ > ${daemonPidFile}; echo "{\\"data\\": 1}" >&3; exec sleep 30'], { env: { PATH: '/usr/bin:/bin' }, timeoutMs: 5000 });`,
+        `void runProcess('sh', ['-c', 'echo $$ > ${toolPidFile}; exec sleep 30']);`,
+        'setInterval(() => undefined, 1000);',
+      ].join('\n');
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+      const closed = new Promise((r) => child.on('close', r));
+      await until(() => existsSync(toolPidFile) && existsSync(daemonPidFile), 'the tool and the daemon did not start');
+      toolPid = parseInt(await readFile(toolPidFile, 'utf8'), 10);
+      daemonPid = parseInt(await readFile(daemonPidFile, 'utf8'), 10);
+      child.kill('SIGKILL');
+      await closed;
+      await until(() => gone(toolPid), 'the tool outlived berth');
+      assert.equal(gone(daemonPid), false, 'the daemon died with berth');
+    } finally {
+      for (const pid of [daemonPid, toolPid]) if (pid > 0 && !gone(pid)) process.kill(pid, 'SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

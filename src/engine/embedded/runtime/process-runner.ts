@@ -104,7 +104,14 @@ while (1) {
   for my $fh ($sel->can_read(0.5)) {
     if (fileno($fh) == fileno(STDIN)) {
       my $n = sysread(STDIN, $buf, 65536, length $buf);
-      exit 0 if !$n;
+      if (!$n) {
+        # berth is gone. Whatever it still waited for dies with it: a tool or a daemon's launch
+        # left running would go on changing what the next command (which takes over berth's
+        # locks) sets up. A daemon is killed with its process group (conmon and its runtime).
+        for my $j (values %bypid) { kill 'KILL', $j->{pid} if !$j->{daemon} && !$j->{done}; }
+        for my $e (values %byfh) { my $j = $e->[0]; kill 'KILL', -$j->{pid} if $j->{daemon} && !$j->{answered}; }
+        exit 0;
+      }
       while ((my $i = index($buf, "\n")) >= 0) { my $line = substr($buf, 0, $i); $buf = substr($buf, $i + 1); start($line); }
       next;
     }
