@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { embeddedPaths } from '../../src/engine/embedded/paths.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -34,6 +35,7 @@ describe('connectEngine', () => {
       assert.deepEqual(await engine.listContainers({ all: true, labels: {} }), []);
       await engine.close();
     } finally {
+      await rm(embeddedPaths(root).run, { recursive: true, force: true });
       await rm(root, { recursive: true, force: true });
     }
   });

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { embeddedPaths } from '../../src/engine/embedded/paths.js';
 import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,8 +28,11 @@ const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).dige
 /** A fresh engine root per test, so tests see only their own images. */
 function newRoot(): string {
   roots += 1;
-  return join(base, `root${roots}`);
+  const root = join(base, `root${roots}`);
+  usedRoots.push(root);
+  return root;
 }
+const usedRoots: string[] = [];
 
 function berthIn(root: string, args: string[], input: Buffer | string = '', extra: { uid?: number } = {}): Promise<Run> {
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: base, NO_COLOR: '1', BERTH_ROOT: root };
@@ -72,6 +76,8 @@ before(async () => {
 
 after(async () => {
   await registry?.stop();
+  // Each root also has per-boot files under /run/berth.
+  for (const root of usedRoots) await rm(embeddedPaths(root).run, { recursive: true, force: true });
   await rm(base, { recursive: true, force: true });
 });
 
