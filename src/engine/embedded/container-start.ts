@@ -47,7 +47,7 @@ async function launch(core: Core, c: StoredContainer): Promise<Partial<Container
   if (launched === undefined) {
     launched = await createRuntime(core, c, false);
     const marker: PreparedRuntime = { pid: launched.pid, conmonPid: launched.conmonPid, bootId: await core.bootId(), endpoint: launched.endpoint, startingAt: new Date().toISOString() };
-    await core.containers.update(c.record.id, (s) => ({ ...s, prepared: marker }), { locked: true });
+    await core.containers.update(c.record.id, (s) => ({ ...s, prepared: marker }), { locked: true, volatile: true });
   }
   const runtime = await core.runtime();
   try {
@@ -143,7 +143,7 @@ export async function prepareContainer(core: Core, ref: string): Promise<void> {
     try {
       const launched = await createRuntime(core, c, true);
       const prepared: PreparedRuntime = { pid: launched.pid, conmonPid: launched.conmonPid, bootId: await core.bootId(), endpoint: launched.endpoint };
-      await core.containers.update(id, (s) => ({ ...s, prepared }), { locked: true });
+      await core.containers.update(id, (s) => ({ ...s, prepared }), { locked: true, volatile: true });
     } catch (err) {
       // The start redoes the work and reports what fails.
       await releaseContainer(core, c).catch(() => undefined);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../../engine-error.js';
-import { writeJsonAtomic } from '../image/atomic-file.js';
+import { writeFileAtomicVolatile, writeJsonAtomic } from '../image/atomic-file.js';
 import { withLock as withFileLock } from '../image/store-lock.js';
 import { containerPaths, type EmbeddedPaths } from '../paths.js';
 import type { ContainerRecord, ContainerRuntimeState, StoredContainer } from './container-record.js';
@@ -17,6 +17,11 @@ const ID_RE = /^[0-9a-f]{64}$/;
 export interface UpdateOptions {
   /** The caller already holds this container's lock (inside `withLock`). */
   locked?: boolean;
+  /**
+   * The new state only matters within this boot (a reboot reaps the container anyway): written
+   * atomically against a killed process, without the fsyncs that make it survive a power loss.
+   */
+  volatile?: boolean;
 }
 
 function notFound(operation: string, ref: string): EngineError {
@@ -160,10 +165,11 @@ export class ContainerStore {
   }
 
   /** Writes state.json as is; the caller holds the container's lock. */
-  async writeState(id: string, state: ContainerRuntimeState): Promise<void> {
+  async writeState(id: string, state: ContainerRuntimeState, opts: { volatile?: boolean } = {}): Promise<void> {
     const files = containerPaths(this.paths, id);
     if ((await this.readRecord(id)) === undefined) throw notFound('update container', id);
-    await writeJsonAtomic(files.state, state);
+    if (opts.volatile === true) writeFileAtomicVolatile(files.state, `${JSON.stringify(state, null, 2)}\n`);
+    else await writeJsonAtomic(files.state, state);
   }
 
   /** Read-modify-write of state.json under the container's lock; returns the new state. */
@@ -174,7 +180,7 @@ export class ContainerStore {
   ): Promise<ContainerRuntimeState> {
     const run = async (): Promise<ContainerRuntimeState> => {
       const next = await fn(await this.readState(id));
-      await this.writeState(id, next);
+      await this.writeState(id, next, { volatile: opts.volatile === true });
       return next;
     };
     return opts.locked === true ? run() : this.withLock(id, run);
