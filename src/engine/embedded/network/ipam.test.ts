@@ -21,16 +21,16 @@ describe('ipv4', () => {
 });
 
 describe('pickSubnet', () => {
-  it("follows Docker's default pools", () => {
+  it("uses Docker's default pools, the 172 ones from the top down (away from a dockerd's)", () => {
     const pools = defaultPools().map(formatCidr);
     assert.equal(pools.length, 31);
-    assert.deepEqual(pools.slice(0, 2), ['172.17.0.0/16', '172.18.0.0/16']);
-    assert.deepEqual(pools.slice(14, 17), ['172.31.0.0/16', '192.168.0.0/20', '192.168.16.0/20']);
+    assert.deepEqual(pools.slice(0, 2), ['172.31.0.0/16', '172.30.0.0/16']);
+    assert.deepEqual(pools.slice(14, 17), ['172.17.0.0/16', '192.168.0.0/20', '192.168.16.0/20']);
   });
 
   it('skips pools overlapping anything in use', () => {
-    const used = [cidr('172.17.0.0/16'), cidr('172.18.3.0/24'), cidr('172.19.0.1')];
-    assert.equal(formatCidr(pickSubnet(used) as Cidr), '172.20.0.0/16');
+    const used = [cidr('172.31.0.0/16'), cidr('172.30.3.0/24'), cidr('172.29.0.1')];
+    assert.equal(formatCidr(pickSubnet(used) as Cidr), '172.28.0.0/16');
     const all172 = [cidr('172.16.0.0/12'), cidr('192.168.0.0/19')];
     assert.equal(formatCidr(pickSubnet(all172) as Cidr), '192.168.32.0/20');
     assert.equal(pickSubnet([cidr('0.0.0.0/0')]), undefined);

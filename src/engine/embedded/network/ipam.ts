@@ -4,10 +4,15 @@
  */
 import { cidrContains, cidrSize, cidrsOverlap, formatCidr, formatIpv4, parseCidr, parseIpv4, type Cidr } from './ipv4.js';
 
-/** Docker's default pools: 172.17–31.0.0/16, then 192.168.0.0/16 cut into /20s. */
+/**
+ * Docker's default pools, 172.17–31.0.0/16 then 192.168.0.0/16 cut into /20s, with the 172
+ * ones taken from the top down: a dockerd on the same host allocates from the bottom up, and
+ * two allocators creating networks at the same moment (each skipping only the subnets it
+ * already sees on the host) would otherwise pick the same subnet.
+ */
 export function defaultPools(): Cidr[] {
   const pools: Cidr[] = [];
-  for (let b = 17; b <= 31; b += 1) pools.push({ base: ((172 << 24) | (b << 16)) >>> 0, prefix: 16 });
+  for (let b = 31; b >= 17; b -= 1) pools.push({ base: ((172 << 24) | (b << 16)) >>> 0, prefix: 16 });
   for (let c = 0; c < 256; c += 16) pools.push({ base: ((192 << 24) | (168 << 16) | (c << 8)) >>> 0, prefix: 20 });
   return pools;
 }
