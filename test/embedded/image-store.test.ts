@@ -68,10 +68,10 @@ describe('store lock', () => {
 describe('pid file claims (one monitor per engine root)', () => {
   const moduleUrl = new URL('../../src/engine/embedded/image/store-lock.js', import.meta.url).href;
   // Each claimant prints whether it won, then stays alive a while so the others see a live owner.
-  const claimant = `const { claimPidFile } = await import(${JSON.stringify(moduleUrl)}); const won = await claimPidFile(process.argv[1]); process.stdout.write(String(won)); if (won) await new Promise((r) => setTimeout(r, 1500));`;
+  const claimant = `const { claimPidFile } = await import(${JSON.stringify(moduleUrl)}); const won = await claimPidFile(process.argv[1]); process.stdout.write(String(won)); if (won) await new Promise((r) => setTimeout(r, 1000));`;
 
   it('of many processes racing over a dead owner\'s pid file, exactly one wins', async () => {
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 8; round++) {
       const file = join(base, `monitor-${round}.pid`);
       const dead = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
       await writeFile(file, `${dead}\n`);

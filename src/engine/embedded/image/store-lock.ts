@@ -4,9 +4,8 @@
  * (index updates), never downloads or extraction.
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { link, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { tempPathFor } from './atomic-file.js';
 
 export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -53,38 +52,40 @@ function tryCreate(lockPath: string): Promise<boolean> {
 /** A lock file that stays empty this long was left by a writer killed between create and write. */
 const EMPTY_STALE_MS = 10_000;
 
-/**
- * Removes the lock when its owner is dead. Renaming first makes two takers agree on one winner;
- * a lock moved aside by mistake (replaced by a live owner in between) goes back with link(2),
- * which never overwrites a lock someone took meanwhile.
- */
-async function takeOverIfStale(lockPath: string): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(lockPath, 'utf8');
-  } catch {
-    return;
-  }
-  const pid = parseInt(text.trim(), 10);
+/** A takeover guard is held for a few system calls: one this old was left by a killed taker. */
+const GUARD_STALE_MS = 5_000;
+
+/** Whether the lock file's content says its owner is gone. */
+async function isStale(lockPath: string, text: string): Promise<boolean> {
   if (text.trim() === '') {
     // Being written right now, unless it has stayed empty for a long time.
     const age = await stat(lockPath).then((st) => Date.now() - st.mtimeMs, () => 0);
-    if (age < EMPTY_STALE_MS) return;
-  } else if (processAlive(pid)) {
+    return age >= EMPTY_STALE_MS;
+  }
+  return !processAlive(parseInt(text.trim(), 10));
+}
+
+/**
+ * Removes the lock when its owner is dead. Takers serialise on a guard file, and the one
+ * holding it looks again before removing: a lock file can then only be removed while it is
+ * still the stale one (removing it by rename or by name alone could remove a lock that a
+ * live owner created in between, and leave two owners).
+ */
+async function takeOverIfStale(lockPath: string): Promise<void> {
+  const text = await readFile(lockPath, 'utf8').catch(() => undefined);
+  if (text === undefined || !(await isStale(lockPath, text))) return;
+  const guard = `${lockPath}.takeover`;
+  if (!(await tryCreate(guard))) {
+    const age = await stat(guard).then((st) => Date.now() - st.mtimeMs, () => 0);
+    if (age >= GUARD_STALE_MS) await rm(guard, { force: true });
     return;
   }
-  const aside = tempPathFor(lockPath);
   try {
-    await rename(lockPath, aside);
-  } catch {
-    return;
+    const again = await readFile(lockPath, 'utf8').catch(() => undefined);
+    if (again !== undefined && (await isStale(lockPath, again))) await rm(lockPath, { force: true });
+  } finally {
+    await rm(guard, { force: true });
   }
-  const moved = await readFile(aside, 'utf8').catch(() => '');
-  if (moved.trim() !== text.trim()) {
-    // Someone else replaced the stale lock in between: put theirs back, unless yet another took it.
-    await link(aside, lockPath).catch(() => undefined);
-  }
-  await rm(aside, { force: true });
 }
 
 /**
@@ -92,12 +93,12 @@ async function takeOverIfStale(lockPath: string): Promise<void> {
  * monitor per engine root). Race-free between any number of claimants, dead owners included.
  */
 export async function claimPidFile(pidFile: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 40; attempt++) {
     if (await tryCreate(pidFile)) return true;
     const text = await readFile(pidFile, 'utf8').catch(() => undefined);
     if (text !== undefined && text.trim() !== '' && processAlive(parseInt(text.trim(), 10))) return false;
     await takeOverIfStale(pidFile);
-    await delay(5 * (attempt + 1));
+    await delay(5 + Math.floor(Math.random() * 10));
   }
   return false;
 }
