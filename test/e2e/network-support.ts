@@ -19,16 +19,19 @@ export async function shIn(p: TestProject, service: string, script: string): Pro
 export interface Resolved {
   /** The address the name resolved to, or undefined when it did not resolve. */
   address: string | undefined;
-  /** Whether the one ping got an answer. */
+  /** Whether a ping got an answer (up to three are sent, one at a time, until one is answered). */
   answered: boolean;
 }
 
 /**
  * Resolves each name from inside `service` with busybox ping (which uses the container's
- * resolver: /etc/hosts, then DNS), and pings it once.
+ * resolver: /etc/hosts, then DNS), and pings it: once, and twice more if unanswered (a loaded
+ * machine can lose the first packet's ARP round; a blocked path loses all three).
  */
 export async function resolveFrom(p: TestProject, service: string, names: string[]): Promise<Map<string, Resolved>> {
-  const out = await shIn(p, service, `for n in ${names.join(' ')}; do echo "== $n"; ping -c1 -W1 "$n" 2>&1; done; true`);
+  // Only a name that resolved and went unanswered is tried again (a lookup failure can be slow).
+  const ping = 'r=$(ping -c1 -W1 "$n" 2>&1); echo "$r"; case "$r" in *" 0 packets received"*) ping -c1 -W2 "$n" 2>&1 || ping -c1 -W2 "$n" 2>&1;; esac';
+  const out = await shIn(p, service, `for n in ${names.join(' ')}; do echo "== $n"; ${ping}; done; true`);
   const result = new Map<string, Resolved>();
   for (const block of out.split(/^== /m).slice(1)) {
     const name = block.slice(0, block.indexOf('\n'));
