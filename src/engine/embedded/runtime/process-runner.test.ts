@@ -147,10 +147,17 @@ for (const [name, start] of [['through the helper', startDaemon], ['directly', s
     it('answers with the JSON on fd 3 while the daemon goes on, in its own session, with only the given environment', async () => {
       // The first process leaves at once (like conmon); its child reports, then keeps running.
       // (What the daemon ignores is read before `&`, which makes sh ignore SIGINT and SIGQUIT.)
-      const script = String.raw`ign=$(grep SigIgn /proc/self/status | cut -f 2); ( echo "{\"data\": $$, \"env\": \"$GREETING/${'$'}{HOME:-none}\", \"sid\": $(cut -d ' ' -f 6 /proc/self/stat), \"ignored\": \"$ign\"}" >&3; sleep 2 ) & exit 0`;
-      const t0 = Date.now();
-      const r = await start('sh', ['-c', script], { env, timeoutMs: 5000 });
-      assert.ok(Date.now() - t0 < 1500, 'answered before the daemon ended');
+      // The daemon goes on until the test opens its gate: an answer proves it came first.
+      const dir = await mkdtemp(join(tmpdir(), 'berth-daemon-'));
+      const gate = join(dir, 'gate');
+      const script = String.raw`ign=$(grep SigIgn /proc/self/status | cut -f 2); ( echo "{\"data\": $$, \"env\": \"$GREETING/${'$'}{HOME:-none}\", \"sid\": $(cut -d ' ' -f 6 /proc/self/stat), \"ignored\": \"$ign\"}" >&3; while [ ! -e "$GATE" ] && [ -d "$GATE_DIR" ]; do sleep 0.05; done ) & exit 0`;
+      let r: DaemonStart;
+      try {
+        r = await start('sh', ['-c', script], { env: { ...env, GATE: gate, GATE_DIR: dir }, timeoutMs: 30_000 });
+      } finally {
+        await writeFile(gate, '');
+      }
+      await rm(dir, { recursive: true, force: true });
       const msg = JSON.parse(/\{[^{}]*\}/.exec(r.sync)?.[0] ?? '{}') as { data: number; env: string; sid: number; ignored: string };
       // SIGINT (2) and SIGTERM (15) are not ignored by a daemon (conmon, then the container).
       assert.equal(BigInt(`0x${msg.ignored}`) & ((1n << 1n) | (1n << 14n)), 0n, msg.ignored);

