@@ -135,7 +135,7 @@ describe('ContainerStore', () => {
     assert.deepEqual(await store.list(), []);
   }));
 
-  it('lists 50 containers in a few milliseconds', () => withTempDir('cs', async (root) => {
+  it('lists 50 containers in name order', (t) => withTempDir('cs', async (root) => {
     const store = await openStore(root);
     for (let i = 0; i < 50; i++) await store.create(makeRecord(randomId(), `c${String(i).padStart(2, '0')}`, '2026-01-01T00:00:00.000Z'), makeState());
     await store.list();
@@ -143,8 +143,9 @@ describe('ContainerStore', () => {
     const list = await store.list();
     const ms = performance.now() - t0;
     assert.equal(list.length, 50);
-    assert.equal(list[0]?.record.name, 'c00');
-    assert.ok(ms < 50, `list took ${ms.toFixed(1)} ms`);
+    assert.deepEqual(list.map((c) => c.record.name), Array.from({ length: 50 }, (_, i) => `c${String(i).padStart(2, '0')}`));
+    // Timing is reported, never asserted.
+    t.diagnostic(`list of 50: ${ms.toFixed(1)} ms`);
   }));
 });
 
