@@ -3,19 +3,15 @@ import { execFile, spawn } from 'node:child_process';
 import { lstat, readlink } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { EngineError } from '../engine-error.js';
 import type { ExecOptions, ExecResult, TopResult } from '../engine.js';
 import { extractTar } from '../../model/extract-tar.js';
-import { followTerminal } from '../terminal-follow.js';
 import type { Core } from './core.js';
 import { getFresh } from './container-exit.js';
 import { containerPaths } from './paths.js';
 import type { StoredContainer } from './state/container-record.js';
 import { TtyOutputFilter } from './runtime/tty-output.js';
-import { resizeExecTerminal } from './runtime/runtime-exec.js';
-import { processAlive } from './image/store-lock.js';
 import { isMounted, mountOverlay, unmountOverlay } from './state/overlay.js';
 
 const run = promisify(execFile);
@@ -25,16 +21,6 @@ function mustRun(c: StoredContainer, operation: string): number {
     throw new EngineError('conflict', operation, c.record.name, `container ${c.record.id} is not running`);
   }
   return c.state.pid;
-}
-
-/** A size change that comes while the exec's process is still being set up is applied once it is there. */
-async function resizeSoon(scriptPid: number, size: { rows: number; cols: number }): Promise<boolean> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    if (await resizeExecTerminal(scriptPid, size).catch(() => false)) return true;
-    if (!processAlive(scriptPid)) return false;
-    await delay(100);
-  }
-  return false;
 }
 
 export async function execInContainer(core: Core, ref: string, opts: ExecOptions): Promise<ExecResult> {
@@ -49,7 +35,7 @@ export async function execInContainer(core: Core, ref: string, opts: ExecOptions
     throw new EngineError('failed', op, c.record.name, `exec in ${c.record.name}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const runtime = await core.runtime();
-  // The starting size goes with the exec; later changes are applied to its tty as they come.
+  // Changes later in the session do not reach the exec's tty: only its starting size does.
   const terminalSize = opts.tty === true ? opts.terminal?.current() : undefined;
   const child = runtime.exec(c.record.id, {
     args: opts.command,
@@ -81,14 +67,10 @@ export async function execInContainer(core: Core, ref: string, opts: ExecOptions
     if (opts.stdin !== undefined) opts.stdin.pipe(child.stdin);
     else child.stdin.end();
   }
-  const scriptPid = child.pid;
-  const stopFollowing = opts.tty === true && opts.detach !== true && opts.terminal !== undefined && scriptPid !== undefined
-    ? followTerminal(opts.terminal, (size) => resizeSoon(scriptPid, size), { initial: false })
-    : undefined;
   const code = await new Promise<number>((resolve, reject) => {
     child.on('error', (err) => reject(new EngineError('failed', op, c.record.name, `exec in ${c.record.name}: ${err.message}`, { cause: err })));
     child.on('close', (status, signal) => resolve(status ?? (signal !== null ? 128 + 9 : 1)));
-  }).finally(() => stopFollowing?.());
+  });
   if (opts.detach === true) {
     if (code !== 0) throw new EngineError('failed', op, c.record.name, `exec in ${c.record.name}: ${Buffer.concat(stderrText).toString('utf8').trim()}`);
     return { exitCode: 0 };

@@ -1,11 +1,10 @@
 /** Builds the process.json for `runtime exec` from the container's own process (caps, rlimits, env). */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../../engine-error.js';
 import { capsFromMask } from './host-facts.js';
-import { runProcess } from './process-runner.js';
 import { ALL_CAPABILITIES } from './oci-defaults.js';
 import type { OciProcess, OciSpec } from './oci-spec.js';
 
@@ -110,56 +109,4 @@ export function spawnWithTerminal(runtime: string, args: string[], size?: { rows
     child.stdin = input;
   }
   return child;
-}
-
-/** The children of `pid` (from /proc, with a scan of every process where the kernel lacks the list). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim().split(/\s+/).filter((x) => x !== '').map(Number);
-  } catch {
-    const out: number[] = [];
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(entry));
-      } catch {
-        // Exited meanwhile.
-      }
-    }
-    return out;
-  }
-}
-
-/**
- * Gives the container-side tty of an exec started by spawnWithTerminal (`scriptPid`) a new
- * size: neither runtime passes later size changes of its own terminal on. The exec's process
- * is the first descendant in another mount namespace; its standard input is that tty, which the
- * host opens through /proc (the kernel then signals the session in the container). Resolves
- * false while that process does not exist yet.
- */
-export async function resizeExecTerminal(scriptPid: number, size: { rows: number; cols: number }): Promise<boolean> {
-  const ownNs = readlinkSync('/proc/self/ns/mnt');
-  let level = [scriptPid];
-  for (let depth = 0; depth < 4 && level.length > 0; depth++) {
-    const next: number[] = [];
-    for (const pid of level) {
-      let ns: string;
-      let stdin: string;
-      try {
-        ns = readlinkSync(`/proc/${pid}/ns/mnt`);
-        stdin = readlinkSync(`/proc/${pid}/fd/0`);
-      } catch {
-        continue;
-      }
-      if (ns !== ownNs && stdin.startsWith('/dev/pts/')) {
-        const rows = String(Math.max(0, Math.min(1000, Math.floor(size.rows))));
-        const cols = String(Math.max(0, Math.min(1000, Math.floor(size.cols))));
-        return (await runProcess('stty', ['-F', `/proc/${pid}/fd/0`, 'rows', rows, 'cols', cols])).code === 0;
-      }
-      next.push(...childrenOf(pid));
-    }
-    level = next;
-  }
-  return false;
 }
